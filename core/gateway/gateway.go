@@ -1,0 +1,239 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mcplex/mcplex/core/catalog"
+	"github.com/mcplex/mcplex/core/config"
+	"github.com/mcplex/mcplex/core/events"
+	"github.com/mcplex/mcplex/core/rank"
+	"github.com/mcplex/mcplex/core/upstream"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Caller is who made a downstream request.
+type Caller struct {
+	Identity string // key description or id; "local" for stdio
+	Role     string
+	Session  *mcp.ServerSession
+}
+
+// Options configure a Gateway. Nil fields get defaults.
+type Options struct {
+	Logger  *slog.Logger
+	Version string
+	Events  *events.Bus
+	// Visible decides whether caller may see and use the item with this
+	// canonical id ("server/name", or "server" + "/" + URI for resources).
+	// Nil allows everything. The security engine plugs in here.
+	Visible func(c *Caller, id string) bool
+}
+
+// Gateway aggregates the upstreams of its config behind one MCP server.
+type Gateway struct {
+	log     *slog.Logger
+	opts    Options
+	bus     *events.Bus
+	server  *mcp.Server
+	flights *inflight
+	drain   drainer
+
+	cfg     atomic.Pointer[config.Config]
+	catalog atomic.Pointer[catalog.Catalog]
+	ranker  *rank.Index
+
+	mu                                    sync.Mutex // guards pool lifecycle and the sentinels below
+	pool                                  *upstream.Pool
+	stopPool                              context.CancelFunc
+	lastTools, lastPrompts, lastResources string
+	toggles                               map[string]bool
+
+	subMu sync.Mutex
+	subs  map[string]int // resource URI -> downstream subscriptions
+}
+
+// New builds a gateway for cfg. It starts nothing until Start or Run.
+func New(cfg *config.Config, opts *Options) *Gateway {
+	g := &Gateway{flights: newInflight(), toggles: map[string]bool{}, subs: map[string]int{}}
+	if opts != nil {
+		g.opts = *opts
+	}
+	g.log = g.opts.Logger
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	if g.opts.Version == "" {
+		g.opts.Version = "dev"
+	}
+	g.bus = g.opts.Events
+	if g.bus == nil {
+		g.bus = events.New(256)
+	}
+	g.cfg.Store(cfg)
+	g.catalog.Store(catalog.Build(nil, cfg.Gateway.ToolNameSeparator))
+	g.ranker = rank.New(rank.Options{Strategy: cfg.Router.Strategy})
+	g.server = g.newServer()
+	return g
+}
+
+func (g *Gateway) index() *rank.Index { return g.ranker }
+
+// Events returns the gateway's event bus.
+func (g *Gateway) Events() *events.Bus { return g.bus }
+
+// Config returns the running config.
+func (g *Gateway) Config() *config.Config { return g.cfg.Load() }
+
+// Catalog returns the current merged catalog.
+func (g *Gateway) Catalog() *catalog.Catalog { return g.catalog.Load() }
+
+// MCPServer returns the front MCP server (for in-memory transports in tests).
+func (g *Gateway) MCPServer() *mcp.Server { return g.server }
+
+// Start launches every upstream in the background and returns at once.
+// Upstreams live until Close.
+func (g *Gateway) Start() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.pool != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	g.stopPool = cancel
+	g.pool = upstream.NewPool(ctx, g.hooks(), g.log)
+	g.pool.Apply(g.cfg.Load().Servers)
+}
+
+// Close stops every upstream and its child process. It is idempotent.
+func (g *Gateway) Close() {
+	g.mu.Lock()
+	pool, cancel := g.pool, g.stopPool
+	g.mu.Unlock()
+	if pool == nil {
+		return
+	}
+	pool.Close()
+	cancel()
+}
+
+func (g *Gateway) upstream(name string) (*upstream.Upstream, bool) {
+	g.mu.Lock()
+	pool := g.pool
+	g.mu.Unlock()
+	if pool == nil {
+		return nil, false
+	}
+	return pool.Get(name)
+}
+
+// Servers returns a status snapshot of every upstream.
+func (g *Gateway) Servers() []upstream.Status {
+	g.mu.Lock()
+	pool := g.pool
+	g.mu.Unlock()
+	if pool == nil {
+		return nil
+	}
+	return pool.Statuses()
+}
+
+// rebuild merges the upstream catalogs and tells downstream sessions about
+// what changed.
+func (g *Gateway) rebuild() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.pool == nil {
+		return
+	}
+	cat := catalog.Build(g.pool.Catalogs(), g.cfg.Load().Gateway.ToolNameSeparator)
+	syncIndex(g.ranker, g.catalog.Load(), cat)
+	g.catalog.Store(cat)
+	tools, prompts, resources := digests(cat)
+	if tools != g.lastTools {
+		g.lastTools = tools
+		g.toggle("tools")
+	}
+	if prompts != g.lastPrompts {
+		g.lastPrompts = prompts
+		g.toggle("prompts")
+	}
+	if resources != g.lastResources {
+		g.lastResources = resources
+		g.toggle("resources")
+	}
+}
+
+// toggle makes the SDK server send a list_changed notification of one kind.
+// The SDK sends them (batched) when its registry changes; the gateway answers
+// list requests itself, so it flips a hidden sentinel entry that no client
+// ever sees. Called with g.mu held.
+func (g *Gateway) toggle(kind string) {
+	on := !g.toggles[kind]
+	g.toggles[kind] = on
+	const name = "mcplex-internal-revision"
+	switch {
+	case kind == "tools" && on:
+		g.server.AddTool(&mcp.Tool{Name: name, InputSchema: json.RawMessage(`{"type":"object"}`)}, nil)
+	case kind == "tools":
+		g.server.RemoveTools(name)
+	case kind == "prompts" && on:
+		g.server.AddPrompt(&mcp.Prompt{Name: name}, nil)
+	case kind == "prompts":
+		g.server.RemovePrompts(name)
+	case kind == "resources" && on:
+		g.server.AddResource(&mcp.Resource{URI: "mcplex-internal://revision", Name: name}, nil)
+	case kind == "resources":
+		g.server.RemoveResources("mcplex-internal://revision")
+	}
+}
+
+func digests(c *catalog.Catalog) (tools, prompts, resources string) {
+	h := func(v any) string {
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	var ts []string
+	for _, t := range c.Tools {
+		ts = append(ts, catalog.Digest(t.Exposed))
+	}
+	return h(ts), h(c.Prompts), h([]any{c.Resources, c.Templates})
+}
+
+// WaitReady waits until no upstream is still starting, or timeout. It
+// reports the servers that are not ready.
+func (g *Gateway) WaitReady(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var pending, down []string
+		for _, s := range g.Servers() {
+			switch s.State {
+			case upstream.StateReady:
+			case upstream.StateStarting, upstream.StateRestarting:
+				pending = append(pending, s.Name)
+			default:
+				down = append(down, s.Name+": "+s.Error)
+			}
+		}
+		if len(pending) == 0 {
+			if len(down) > 0 {
+				return fmt.Errorf("servers not ready: %s", strings.Join(down, "; "))
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("servers still starting: %s", strings.Join(pending, ", "))
+		case <-tick.C:
+		}
+	}
+}

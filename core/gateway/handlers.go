@@ -1,0 +1,176 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/mcplex/mcplex/core/catalog"
+	"github.com/mcplex/mcplex/core/events"
+	"github.com/mcplex/mcplex/core/upstream"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// callerOf identifies who sent req.
+func (g *Gateway) callerOf(req mcp.Request) *Caller {
+	c := &Caller{Identity: "local"}
+	if ss, ok := req.GetSession().(*mcp.ServerSession); ok {
+		c.Session = ss
+	}
+	return c
+}
+
+func (g *Gateway) visible(c *Caller, id string) bool {
+	return g.opts.Visible == nil || g.opts.Visible(c, id)
+}
+
+func (g *Gateway) listTools(ctx context.Context, req *mcp.ListToolsRequest) (*mcp.ListToolsResult, error) {
+	c := g.callerOf(req)
+	if g.Config().Router.Mode == "metatool" {
+		return &mcp.ListToolsResult{Tools: g.metaTools(c)}, nil
+	}
+	return &mcp.ListToolsResult{Tools: g.visibleTools(c)}, nil
+}
+
+func (g *Gateway) visibleTools(c *Caller) []*mcp.Tool {
+	cat := g.Catalog()
+	out := make([]*mcp.Tool, 0, len(cat.Tools))
+	for _, t := range cat.Tools {
+		if g.visible(c, t.ID) {
+			out = append(out, t.Exposed)
+		}
+	}
+	return out
+}
+
+func (g *Gateway) handleCallTool(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	c := g.callerOf(req)
+	if isMetaTool(req.Params.Name) && g.Config().Router.Mode != "passthrough" {
+		return g.callMetaTool(ctx, c, req.Params)
+	}
+	return g.callTool(ctx, c, req.Params.Name, req.Params.Arguments, req.Params.Meta)
+}
+
+// callTool is the one path every tool call takes, whether it arrives as
+// tools/call or through mcplex_call_tool: resolve the exposed name, check
+// visibility, forward to the owner under its own name, record the outcome.
+func (g *Gateway) callTool(ctx context.Context, c *Caller, name string, args json.RawMessage, meta mcp.Meta) (*mcp.CallToolResult, error) {
+	t, ok := g.Catalog().Tool(name)
+	if !ok || !g.visible(c, t.ID) {
+		return nil, unknownTool(name)
+	}
+	u, ok := g.upstream(t.Server)
+	if !ok {
+		return nil, unknownTool(name)
+	}
+	params := &mcp.CallToolParams{Name: t.Original, Arguments: args, Meta: copyMeta(meta)}
+	if len(args) == 0 {
+		params.Arguments = json.RawMessage(`{}`)
+	}
+	var token any
+	if meta != nil {
+		token = meta["progressToken"]
+	}
+	fl, done := g.flights.add(ctx, c.Session, t.Server, token)
+	defer done()
+	if token != nil {
+		params.Meta["progressToken"] = fl.upToken
+	}
+	start := time.Now()
+	res, err := u.CallTool(ctx, params)
+	g.recordCall(c, t, start, res, err)
+	if err != nil {
+		return nil, callError(err)
+	}
+	return res, nil
+}
+
+func copyMeta(m mcp.Meta) mcp.Meta {
+	out := mcp.Meta{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// callError keeps an upstream's own JSON-RPC error and turns everything else
+// (unavailable, timeout, lost connection) into a clear -32000 error.
+func callError(err error) error {
+	var wire *jsonrpc.Error
+	if errors.As(err, &wire) {
+		return wire
+	}
+	return unavailable(err)
+}
+
+func (g *Gateway) recordCall(c *Caller, t *catalog.Tool, start time.Time, res *mcp.CallToolResult, err error) {
+	outcome := "ok"
+	switch {
+	case err != nil:
+		outcome = "error"
+	case res != nil && res.IsError:
+		outcome = "tool_error"
+	}
+	e := events.Event{
+		Kind: events.ToolCall, Server: t.Server, Tool: t.ID, Identity: c.Identity,
+		DurationMS: float64(time.Since(start).Microseconds()) / 1000, Outcome: outcome,
+	}
+	if err != nil {
+		e.Message = err.Error()
+	}
+	g.bus.Publish(e)
+}
+
+func (g *Gateway) listPrompts(ctx context.Context, req *mcp.ListPromptsRequest) (*mcp.ListPromptsResult, error) {
+	c := g.callerOf(req)
+	out := []*mcp.Prompt{}
+	for _, p := range g.Catalog().Prompts {
+		if g.visible(c, p.ID) {
+			out = append(out, p.Exposed)
+		}
+	}
+	return &mcp.ListPromptsResult{Prompts: out}, nil
+}
+
+func (g *Gateway) getPrompt(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+	c := g.callerOf(req)
+	p, ok := g.Catalog().Prompt(req.Params.Name)
+	if !ok || !g.visible(c, p.ID) {
+		return nil, unknownPrompt(req.Params.Name)
+	}
+	u, ok := g.upstream(p.Server)
+	if !ok {
+		return nil, unknownPrompt(req.Params.Name)
+	}
+	params := *req.Params
+	params.Name = p.Original
+	res, err := u.GetPrompt(ctx, &params)
+	if err != nil {
+		return nil, callError(err)
+	}
+	return res, nil
+}
+
+// forwardSetLevel makes every ready upstream at least as verbose as the
+// level a downstream session asked for, before the request returns, so a
+// call made right after sees its log messages.
+func (g *Gateway) forwardSetLevel(ctx context.Context, p *mcp.SetLoggingLevelParams) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, st := range g.Servers() {
+		u, ok := g.upstream(st.Name)
+		if !ok || st.State != upstream.StateReady {
+			continue
+		}
+		wg.Go(func() {
+			if err := u.LowerLogLevel(ctx, p.Level); err != nil {
+				g.log.Debug("forwarding logging/setLevel", "server", u.Name(), "error", err)
+			}
+		})
+	}
+	wg.Wait()
+}

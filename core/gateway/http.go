@@ -1,0 +1,130 @@
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mcplex/mcplex/core/upstream"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+var errShuttingDown = errors.New("the MCPlex gateway is shutting down")
+
+// Handler returns the gateway's HTTP handler: /mcp (Streamable HTTP) and
+// /health (unauthenticated status).
+func (g *Gateway) Handler() http.Handler {
+	cfg := g.Config()
+	mcpHandler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return g.server }, &mcp.StreamableHTTPOptions{
+		SessionTimeout:             time.Duration(cfg.Gateway.SessionIdleTimeoutSeconds) * time.Second,
+		MaxRequestBodyBytes:        cfg.Gateway.MaxRequestBytes,
+		Logger:                     g.log,
+		DisableLocalhostProtection: true, // hostGuard below is stricter and configurable
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", g.hostGuard(mcpHandler))
+	mux.Handle("/mcp/", g.hostGuard(mcpHandler))
+	mux.HandleFunc("/health", g.serveHealth)
+	return mux
+}
+
+// Health is the body of GET /health.
+type Health struct {
+	Status  string            `json:"status"` // ok, degraded, starting
+	Name    string            `json:"name"`
+	Version string            `json:"version"`
+	Tools   int               `json:"tools"`
+	Servers []upstream.Status `json:"servers"`
+}
+
+// Health summarizes the gateway and its upstreams.
+func (g *Gateway) Health() Health {
+	servers := g.Servers()
+	h := Health{Status: "ok", Name: g.Config().Gateway.Name, Version: g.opts.Version, Tools: len(g.Catalog().Tools), Servers: servers}
+	if h.Servers == nil {
+		h.Servers = []upstream.Status{}
+	}
+	for _, s := range servers {
+		switch s.State {
+		case upstream.StateFailed, upstream.StateRestarting:
+			h.Status = "degraded"
+		case upstream.StateStarting:
+			if h.Status == "ok" {
+				h.Status = "starting"
+			}
+		}
+	}
+	return h
+}
+
+func (g *Gateway) serveHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(g.Health())
+}
+
+// hostGuard rejects requests whose Host or Origin is not allowed (DNS
+// rebinding and cross-site requests): 403 Forbidden.
+func (g *Gateway) hostGuard(next http.Handler) http.Handler {
+	allowed := allowedHosts(g.Config().Gateway.Listen, g.Config().Gateway.AllowedHosts)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hostAllowed(r.Host, allowed) {
+			forbid(w, "Host "+r.Host+" is not allowed")
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && !originAllowed(o, allowed) {
+			forbid(w, "Origin "+o+" is not allowed")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func forbid(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusForbidden)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"jsonrpc": "2.0", "id": nil,
+		"error": map[string]any{"code": -32600, "message": "Forbidden: " + msg},
+	})
+}
+
+// allowedHosts returns the lower-case host names (without port) accepted in
+// Host and Origin: loopback names, the listen host, and configured extras.
+func allowedHosts(listen string, extra []string) map[string]bool {
+	m := map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true}
+	if h, _, err := net.SplitHostPort(listen); err == nil && h != "" && h != "0.0.0.0" && h != "::" {
+		m[strings.ToLower(h)] = true
+	}
+	for _, e := range extra {
+		h := e
+		if hh, _, err := net.SplitHostPort(e); err == nil {
+			h = hh
+		}
+		m[strings.ToLower(strings.Trim(h, "[]"))] = true
+	}
+	return m
+}
+
+func hostAllowed(hostport string, allowed map[string]bool) bool {
+	h := hostport
+	if hh, _, err := net.SplitHostPort(hostport); err == nil {
+		h = hh
+	} else if strings.Contains(hostport, ":") && !strings.HasPrefix(hostport, "[") {
+		return false // "a:b:c" without brackets, or a bad port
+	}
+	h = strings.Trim(h, "[]")
+	return h != "" && allowed[h] // exact match: "localhost." and "LOCALHOST" are not allowed
+}
+
+func originAllowed(origin string, allowed map[string]bool) bool {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Path != "" && u.Path != "/" {
+		return false
+	}
+	return hostAllowed(u.Host, allowed)
+}

@@ -1,0 +1,7 @@
+//go:build !linux && !windows
+
+package upstream
+
+import "syscall"
+
+func setDeathSignal(*syscall.SysProcAttr) {}
