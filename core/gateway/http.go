@@ -26,8 +26,9 @@ func (g *Gateway) Handler() http.Handler {
 		DisableLocalhostProtection: true, // hostGuard below is stricter and configurable
 	})
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", g.hostGuard(mcpHandler))
-	mux.Handle("/mcp/", g.hostGuard(mcpHandler))
+	front := g.hostGuard(g.precheck(mcpHandler))
+	mux.Handle("/mcp", front)
+	mux.Handle("/mcp/", front)
 	mux.HandleFunc("/health", g.serveHealth)
 	return mux
 }
