@@ -34,6 +34,8 @@ type Options struct {
 	// canonical id ("server/name", or "server" + "/" + URI for resources).
 	// Nil allows everything. The security engine plugs in here.
 	Visible func(c *Caller, id string) bool
+	// Dial, if set, replaces how upstream transports are made (tests).
+	Dial upstream.Dialer
 }
 
 // Gateway aggregates the upstreams of its config behind one MCP server.
@@ -107,7 +109,7 @@ func (g *Gateway) Start() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	g.stopPool = cancel
-	g.pool = upstream.NewPool(ctx, g.hooks(), g.log)
+	g.pool = upstream.NewPool(ctx, upstream.Options{Hooks: g.hooks(), Logger: g.log, Dial: g.opts.Dial})
 	g.pool.Apply(g.cfg.Load().Servers)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -23,7 +24,7 @@ func call[R any](ctx context.Context, u *Upstream, fn func(context.Context, *mcp
 		return res, nil
 	}
 	switch {
-	case errors.Is(err, mcp.ErrConnectionClosed):
+	case errors.Is(err, mcp.ErrConnectionClosed), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return zero, fmt.Errorf("%w: %q: connection lost (the server exited or was restarted)", ErrUnavailable, u.cfg.Name)
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		return zero, fmt.Errorf("upstream %q did not answer within %s", u.cfg.Name, u.Timeout())

@@ -8,13 +8,26 @@ import (
 
 	"github.com/mcplex/mcplex/core/catalog"
 	"github.com/mcplex/mcplex/core/config"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
+
+// Dialer makes the transport of a server. Tests use it to connect upstreams
+// over in-memory transports; nil means stdio for command, HTTP for url.
+type Dialer func(s *config.Server) (mcp.Transport, error)
+
+// Options configure a Pool. Every field may be nil.
+type Options struct {
+	Hooks  *Hooks
+	Logger *slog.Logger
+	Dial   Dialer
+}
 
 // Pool owns the upstreams of one gateway. It is safe for concurrent use.
 type Pool struct {
 	ctx   context.Context // lifetime of every upstream the pool starts
 	hooks *Hooks
 	log   *slog.Logger
+	dial  Dialer
 
 	mu     sync.Mutex
 	order  []string
@@ -22,11 +35,12 @@ type Pool struct {
 }
 
 // NewPool returns an empty pool whose upstreams live until ctx ends or Close.
-func NewPool(ctx context.Context, hooks *Hooks, log *slog.Logger) *Pool {
+func NewPool(ctx context.Context, opts Options) *Pool {
+	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Pool{ctx: ctx, hooks: hooks, log: log, byName: map[string]*Upstream{}}
+	return &Pool{ctx: ctx, hooks: opts.Hooks, log: log, dial: opts.Dial, byName: map[string]*Upstream{}}
 }
 
 // Diff says what Apply changed.
@@ -61,6 +75,7 @@ func (p *Pool) Apply(servers []config.Server) Diff {
 				d.Added = append(d.Added, s.Name)
 			}
 			u := newUpstream(s, p.hooks, p.log)
+			u.dial = p.dial
 			u.start(p.ctx)
 			next[s.Name] = u
 		}

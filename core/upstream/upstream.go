@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,7 @@ const upstreamProtocolVersion = "2025-11-25"
 // fixed: a changed server is a new Upstream.
 type Upstream struct {
 	cfg    config.Server
+	dial   Dialer
 	hooks  *Hooks
 	log    *slog.Logger
 	stderr *stderrLog
@@ -165,7 +167,7 @@ func (u *Upstream) runOnce(ctx context.Context) error {
 // connect starts the transport and performs the handshake.
 func (u *Upstream) connect(ctx context.Context) (*mcp.ClientSession, int, error) {
 	u.stderr.Reset()
-	tr, cmd, err := newTransport(&u.cfg, u.stderr)
+	tr, cmd, err := u.transport()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -271,4 +273,12 @@ func (u *Upstream) catalog() *catalog.Server {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.cat
+}
+
+func (u *Upstream) transport() (mcp.Transport, *exec.Cmd, error) {
+	if u.dial != nil {
+		tr, err := u.dial(&u.cfg)
+		return tr, nil, err
+	}
+	return newTransport(&u.cfg, u.stderr)
 }

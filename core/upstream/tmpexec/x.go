@@ -4,4 +4,4 @@ package tmpexec
 import "os/exec"
 
 func LookPath(name string, env []string) (string, error) { return exec.LookPath(name) }
-func AugmentPath(env []string) []string                { return env }
+func AugmentPath(env []string) []string                  { return env }
