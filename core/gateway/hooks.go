@@ -42,7 +42,11 @@ func (g *Gateway) forwardProgress(_ string, p *mcp.ProgressNotificationParams) {
 	}
 	cp := *p
 	cp.ProgressToken = fl.token
-	if err := fl.session.NotifyProgress(fl.ctx, &cp); err != nil {
+	ctx := fl.ctx
+	if ctx.Err() != nil { // the call has just finished: use the session stream
+		ctx = context.Background()
+	}
+	if err := fl.session.NotifyProgress(ctx, &cp); err != nil {
 		g.log.Debug("forwarding progress", "error", err)
 	}
 }

@@ -113,7 +113,10 @@ func allowedHosts(listen string, extra []string) map[string]bool {
 
 func hostAllowed(hostport string, allowed map[string]bool) bool {
 	h := hostport
-	if hh, _, err := net.SplitHostPort(hostport); err == nil {
+	if hh, port, err := net.SplitHostPort(hostport); err == nil {
+		if !isPort(port) {
+			return false
+		}
 		h = hh
 	} else if strings.Contains(hostport, ":") && !strings.HasPrefix(hostport, "[") {
 		return false // "a:b:c" without brackets, or a bad port
@@ -128,4 +131,16 @@ func originAllowed(origin string, allowed map[string]bool) bool {
 		return false
 	}
 	return hostAllowed(u.Host, allowed)
+}
+
+func isPort(p string) bool {
+	if p == "" || len(p) > 5 {
+		return false
+	}
+	for _, r := range p {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

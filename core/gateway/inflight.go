@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -49,11 +50,24 @@ func (f *inflight) add(ctx context.Context, ss *mcp.ServerSession, server string
 	f.byServer[server][fl.id] = fl
 	return fl, func() {
 		f.mu.Lock()
-		defer f.mu.Unlock()
-		delete(f.byToken, fl.upToken)
 		delete(f.byServer[server], fl.id)
+		f.mu.Unlock()
+		if fl.upToken == "" {
+			return
+		}
+		// The SDK dispatches notifications asynchronously, so progress sent
+		// just before a result may be handled just after it: keep routing
+		// the token for a moment.
+		time.AfterFunc(lateProgress, func() {
+			f.mu.Lock()
+			delete(f.byToken, fl.upToken)
+			f.mu.Unlock()
+		})
 	}
 }
+
+// lateProgress is how long a finished call's progress token still routes.
+const lateProgress = 2 * time.Second
 
 func (f *inflight) byUpToken(tok any) (*flight, bool) {
 	s, ok := tok.(string)
