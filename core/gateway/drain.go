@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"net/http"
 	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -62,4 +63,22 @@ func (g *Gateway) drainMiddleware(next mcp.MethodHandler) mcp.MethodHandler {
 		defer g.drain.leave()
 		return next(ctx, method, req)
 	}
+}
+
+// drainHTTP counts POSTs until their response is written: the MCP-level
+// count ends when a handler returns, before its result reaches the wire.
+// Once shutdown begins, new POSTs get 503.
+func (g *Gateway) drainHTTP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !g.httpDrain.enter() {
+			rpcError(w, http.StatusServiceUnavailable, nil, codeUnavailable, errShuttingDown.Error())
+			return
+		}
+		defer g.httpDrain.leave()
+		next.ServeHTTP(w, r)
+	})
 }

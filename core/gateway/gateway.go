@@ -40,12 +40,13 @@ type Options struct {
 
 // Gateway aggregates the upstreams of its config behind one MCP server.
 type Gateway struct {
-	log     *slog.Logger
-	opts    Options
-	bus     *events.Bus
-	server  *mcp.Server
-	flights *inflight
-	drain   drainer
+	log       *slog.Logger
+	opts      Options
+	bus       *events.Bus
+	server    *mcp.Server
+	flights   *inflight
+	drain     drainer // MCP requests in progress (stdio and HTTP)
+	httpDrain drainer // HTTP POSTs until their response is written
 
 	cfg     atomic.Pointer[config.Config]
 	catalog atomic.Pointer[catalog.Catalog]

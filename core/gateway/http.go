@@ -26,7 +26,7 @@ func (g *Gateway) Handler() http.Handler {
 		DisableLocalhostProtection: true, // hostGuard below is stricter and configurable
 	})
 	mux := http.NewServeMux()
-	front := g.hostGuard(g.precheck(mcpHandler))
+	front := g.hostGuard(g.drainHTTP(g.precheck(mcpHandler)))
 	mux.Handle("/mcp", front)
 	mux.Handle("/mcp/", front)
 	mux.HandleFunc("/health", g.serveHealth)

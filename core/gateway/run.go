@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -26,8 +27,8 @@ func (g *Gateway) Run(ctx context.Context, ready func(addr net.Addr)) error {
 }
 
 // Serve starts the upstreams and serves HTTP on ln until ctx ends. On the
-// way out it stops accepting, lets in-flight requests finish for up to the
-// shutdown grace period, closes every session and stops every child.
+// way out it refuses new requests, lets in-flight ones finish for up to the
+// shutdown grace period, closes every connection and stops every child.
 func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	g.Start()
 	defer g.Close()
@@ -55,12 +56,35 @@ func (g *Gateway) shutdown(srv *http.Server) {
 	grace := time.Duration(g.Config().Gateway.ShutdownGraceSeconds) * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	// Stop accepting connections, then wait for in-flight MCP requests.
-	// Shutdown itself would wait for idle SSE streams, so it runs with the
-	// drain and is cut short by Close once requests are done.
-	go func() { _ = srv.Shutdown(ctx) }()
+	// Refuse new requests and wait for the ones in flight first, with the
+	// listener still open: clients keep their streams (a closed listener
+	// makes some clients abandon the whole session, in-flight calls
+	// included). Then end the sessions, so their streams finish cleanly,
+	// let the last responses flush, and close everything.
+	g.httpDrain.wait(ctx)
 	g.drain.wait(ctx)
+	g.closeSessions(ctx)
+	flush, cancelFlush := context.WithTimeout(ctx, 2*time.Second)
+	defer cancelFlush()
+	_ = srv.Shutdown(flush)
 	_ = srv.Close()
+}
+
+// closeSessions closes every downstream session, waiting at most until ctx ends.
+func (g *Gateway) closeSessions(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for ss := range g.server.Sessions() {
+			wg.Go(func() { _ = ss.Close() })
+		}
+		wg.Wait()
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 // ServeStdio serves the gateway over stdin/stdout until ctx ends or the
