@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/mcplex/mcplex/core/config"
-	execpath "github.com/mcplex/mcplex/core/upstream/tmpexec"
+	"github.com/mcplex/mcplex/core/execpath"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
