@@ -50,7 +50,9 @@ type Gateway struct {
 
 	cfg     atomic.Pointer[config.Config]
 	catalog atomic.Pointer[catalog.Catalog]
-	ranker  *rank.Index
+
+	rankMu sync.Mutex  // guards ranker, created on first use
+	ranker *rank.Index // nil until a query needs it: its word vectors cost memory
 
 	mu                                    sync.Mutex // guards pool lifecycle and the sentinels below
 	pool                                  *upstream.Pool
@@ -81,12 +83,29 @@ func New(cfg *config.Config, opts *Options) *Gateway {
 	}
 	g.cfg.Store(cfg)
 	g.catalog.Store(catalog.Build(nil, cfg.Gateway.ToolNameSeparator))
-	g.ranker = rank.New(rank.Options{Strategy: cfg.Router.Strategy})
 	g.server = g.newServer()
 	return g
 }
 
-func (g *Gateway) index() *rank.Index { return g.ranker }
+// index returns the tool ranker, building it from the catalog on first use.
+func (g *Gateway) index() *rank.Index {
+	g.rankMu.Lock()
+	defer g.rankMu.Unlock()
+	if g.ranker == nil {
+		g.ranker = rank.New(rank.Options{Strategy: g.Config().Router.Strategy})
+		syncIndex(g.ranker, nil, g.Catalog())
+	}
+	return g.ranker
+}
+
+// syncRanker updates an existing ranker with the servers that changed.
+func (g *Gateway) syncRanker(old, cur *catalog.Catalog) {
+	g.rankMu.Lock()
+	defer g.rankMu.Unlock()
+	if g.ranker != nil {
+		syncIndex(g.ranker, old, cur)
+	}
+}
 
 // Events returns the gateway's event bus.
 func (g *Gateway) Events() *events.Bus { return g.bus }
@@ -156,8 +175,7 @@ func (g *Gateway) rebuild() {
 		return
 	}
 	cat := catalog.Build(g.pool.Catalogs(), g.cfg.Load().Gateway.ToolNameSeparator)
-	syncIndex(g.ranker, g.catalog.Load(), cat)
-	g.catalog.Store(cat)
+	g.syncRanker(g.catalog.Swap(cat), cat)
 	tools, prompts, resources := digests(cat)
 	if tools != g.lastTools {
 		g.lastTools = tools
