@@ -29,10 +29,36 @@ func (g *Gateway) visible(c *Caller, id string) bool {
 
 func (g *Gateway) listTools(ctx context.Context, req *mcp.ListToolsRequest) (*mcp.ListToolsResult, error) {
 	c := g.callerOf(req)
-	if g.Config().Router.Mode == "metatool" {
+	switch g.Config().Router.Mode {
+	case "metatool":
 		return &mcp.ListToolsResult{Tools: g.metaTools(c)}, nil
+	case "legacy":
+		if q := legacyQuery(req); q != "" {
+			return &mcp.ListToolsResult{Tools: g.rankedTools(c, q)}, nil
+		}
 	}
 	return &mcp.ListToolsResult{Tools: g.visibleTools(c)}, nil
+}
+
+// legacyQuery returns the _mcplex_query of a tools/list request, from
+// params._meta (where the HTTP front moves it) or sent there directly.
+func legacyQuery(req *mcp.ListToolsRequest) string {
+	if req.Params == nil {
+		return ""
+	}
+	q, _ := req.Params.GetMeta()[legacyQueryParam].(string)
+	return q
+}
+
+// rankedTools returns the tools c may see that best match query.
+func (g *Gateway) rankedTools(c *Caller, query string) []*mcp.Tool {
+	out := []*mcp.Tool{}
+	for _, m := range g.Find(c, query, 0, "") {
+		if t, ok := g.Catalog().Tool(m.Name); ok {
+			out = append(out, t.Exposed)
+		}
+	}
+	return out
 }
 
 func (g *Gateway) visibleTools(c *Caller) []*mcp.Tool {

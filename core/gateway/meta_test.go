@@ -123,3 +123,38 @@ func TestNewestProtocolClientCanCall(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestLegacyModeFiltersByQuery(t *testing.T) {
+	mem, files := newFake("memory"), newFake("files")
+	mem.addEcho("create_entities")
+	files.addEcho("read_file")
+	files.addEcho("write_file")
+	_, connect := newTestGateway(t, "legacy", []*fakeServer{mem, files}, nil)
+	cs := connect(nil)
+	all, err := cs.ListTools(context.Background(), nil)
+	if err != nil || len(all.Tools) != 3 {
+		t.Fatalf("unfiltered list: %v %d tools", err, len(all.Tools))
+	}
+	res, err := cs.ListTools(context.Background(), &mcp.ListToolsParams{Meta: mcp.Meta{"_mcplex_query": "read a file"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tools) == 0 || res.Tools[0].Name != "read_file" {
+		t.Fatalf("legacy query ranked %v first", res.Tools)
+	}
+}
+
+func TestLiftLegacyQuery(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_mcplex_query":"files"}}`,
+			`{"id":1,"jsonrpc":"2.0","method":"tools/list","params":{"_meta":{"_mcplex_query":"files"}}}`},
+		{`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"k":1},"_mcplex_query":"x"}}`,
+			`{"id":1,"jsonrpc":"2.0","method":"tools/list","params":{"_meta":{"_mcplex_query":"x","k":1}}}`},
+		{`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"_mcplex_query"}}`,
+			`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"_mcplex_query"}}`},
+	} {
+		if got := string(liftLegacyQuery([]byte(tc.in))); got != tc.want {
+			t.Errorf("lift(%s)\n got %s\nwant %s", tc.in, got, tc.want)
+		}
+	}
+}

@@ -43,7 +43,11 @@ func (g *Gateway) precheck(next http.Handler) http.Handler {
 			rpcError(w, http.StatusBadRequest, nil, -32700, "reading request body: "+err.Error())
 			return
 		}
+		if bytes.Contains(body, []byte(legacyQueryParam)) {
+			body = liftLegacyQuery(body)
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
 		if status, id, code, msg := inspect(body, r.Header); status != 0 {
 			rpcError(w, status, id, code, msg)
 			return
@@ -90,4 +94,40 @@ func rpcError(w http.ResponseWriter, status int, id json.RawMessage, code int, m
 		"jsonrpc": "2.0", "id": id,
 		"error": map[string]any{"code": code, "message": msg},
 	})
+}
+
+// legacyQueryParam is the seed's tools/list extension of router mode
+// "legacy": params._mcplex_query filters the list by intent.
+const legacyQueryParam = "_mcplex_query"
+
+// liftLegacyQuery moves params._mcplex_query of a tools/list request into
+// params._meta, where the SDK keeps it (it drops unknown params fields).
+// Anything else is returned unchanged.
+func liftLegacyQuery(body []byte) []byte {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil || string(m["method"]) != `"tools/list"` {
+		return body
+	}
+	var params map[string]json.RawMessage
+	if json.Unmarshal(m["params"], &params) != nil || params[legacyQueryParam] == nil {
+		return body
+	}
+	meta := map[string]json.RawMessage{}
+	if raw, ok := params["_meta"]; ok && json.Unmarshal(raw, &meta) != nil {
+		return body
+	}
+	meta[legacyQueryParam] = params[legacyQueryParam]
+	delete(params, legacyQueryParam)
+	var err error
+	if params["_meta"], err = json.Marshal(meta); err != nil {
+		return body
+	}
+	if m["params"], err = json.Marshal(params); err != nil {
+		return body
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return body
+	}
+	return out
 }
