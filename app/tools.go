@@ -69,6 +69,8 @@ func runRoute(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "route", &cf)
 	var catalogPath, batch, strategy string
 	var topK int
+	var stats bool
+	fs.BoolVar(&stats, "stats", false, "print the token cost of tools/list in passthrough vs metatool mode for the live catalog")
 	fs.StringVar(&catalogPath, "catalog", "", "rank against this catalog JSON file instead of the gateway's")
 	fs.StringVar(&batch, "batch", "", "JSONL file of queries; prints one JSON line per query")
 	fs.IntVar(&topK, "top-k", 0, "how many tools to rank (default: 20 in batch mode, else the config's top_k)")
@@ -90,6 +92,9 @@ func runRoute(ctx context.Context, env *Env, args []string) error {
 		return rank.RunBatch(catalogPath, batch, topK, strategy, env.Stdout)
 	}
 	query := strings.Join(fs.Args(), " ")
+	if stats {
+		return routeStats(ctx, env, &cf)
+	}
 	if strings.TrimSpace(query) == "" {
 		fmt.Fprintln(env.Stderr, `usage: mcplex route [-c FILE] "what you want to do"`)
 		return errUsage
@@ -97,21 +102,41 @@ func runRoute(ctx context.Context, env *Env, args []string) error {
 	return routeLive(ctx, env, &cf, query, topK, strategy)
 }
 
-// routeLive starts the configured upstreams, waits for them, and ranks.
-func routeLive(ctx context.Context, env *Env, cf *commonFlags, query string, topK int, strategy string) error {
+// liveGateway starts the configured upstreams and waits for them.
+func liveGateway(ctx context.Context, env *Env, cf *commonFlags, strategy string) (*gateway.Gateway, error) {
 	cfg, err := loadConfig(env, cf)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if strategy != "" {
 		cfg.Router.Strategy = strategy
 	}
 	gw := gateway.New(cfg, &gateway.Options{Logger: newLogger(env.Stderr, cf.verbose), Version: Version})
 	gw.Start()
-	defer gw.Close()
 	if err := gw.WaitReady(ctx, 30*time.Second); err != nil {
 		fmt.Fprintln(env.Stderr, "warning:", err)
 	}
+	return gw, nil
+}
+
+func routeStats(ctx context.Context, env *Env, cf *commonFlags) error {
+	gw, err := liveGateway(ctx, env, cf, "")
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(gw.TokenStats(nil))
+}
+
+// routeLive ranks the live catalog of the configured gateway.
+func routeLive(ctx context.Context, env *Env, cf *commonFlags, query string, topK int, strategy string) error {
+	gw, err := liveGateway(ctx, env, cf, strategy)
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
 	matches := gw.Find(&gateway.Caller{Identity: "cli"}, query, topK, "")
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")

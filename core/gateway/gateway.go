@@ -47,6 +47,7 @@ type Gateway struct {
 	flights   *inflight
 	drain     drainer // MCP requests in progress (stdio and HTTP)
 	httpDrain drainer // HTTP POSTs until their response is written
+	savings   savingsCache
 
 	cfg     atomic.Pointer[config.Config]
 	catalog atomic.Pointer[catalog.Catalog]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -156,5 +157,25 @@ func TestLiftLegacyQuery(t *testing.T) {
 		if got := string(liftLegacyQuery([]byte(tc.in))); got != tc.want {
 			t.Errorf("lift(%s)\n got %s\nwant %s", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestTokenStatsMeasureBothModes(t *testing.T) {
+	a := newFake("alpha")
+	for i := 0; i < 30; i++ {
+		a.addEcho(fmt.Sprintf("tool_number_%d", i))
+	}
+	g, _ := newTestGateway(t, "metatool", []*fakeServer{a}, nil)
+	st := g.TokenStats(nil)
+	if st.Tools != 30 || st.PassthroughTok <= st.MetatoolTok || st.MetatoolTok < 50 {
+		t.Fatalf("implausible stats: %+v", st)
+	}
+	if st.SavedTok != st.PassthroughTok-st.MetatoolTok {
+		t.Errorf("saved %d != %d - %d", st.SavedTok, st.PassthroughTok, st.MetatoolTok)
+	}
+	a.addEcho("one_more")
+	waitFor(t, func() bool { return g.TokenStats(nil).Tools == 31 })
+	if g.TokenStats(nil).PassthroughTok <= st.PassthroughTok {
+		t.Error("stats did not grow with the catalog")
 	}
 }
