@@ -59,6 +59,11 @@ func loadConfig(env *Env, cf *commonFlags) (*config.Config, error) {
 	if cf.dashboard != "" {
 		cfg.Gateway.Dashboard = cf.dashboard
 	}
+	if cf.listen != "" || cf.dashboard != "" {
+		if err := cfg.Validate(); err != nil {
+			return nil, fmt.Errorf("command-line overrides: %w", err)
+		}
+	}
 	return cfg, nil
 }
 
