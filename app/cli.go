@@ -33,6 +33,9 @@ func commands() []command {
 		{"bridge", "bridge stdio to a running gateway's HTTP endpoint", runBridge},
 		{"demo-server", "run the built-in demo MCP server over stdio", runDemo},
 		{"route", "rank tools for a query (the routing playground)", runRoute},
+		{"keys", "keys new --role NAME: make a new API key", runKeys},
+		{"policy", "policy explain --role R server/tool: which rule decides", runPolicy},
+		{"audit", "audit verify FILES...: check the audit log's hash chain", runAudit},
 	}
 }
 

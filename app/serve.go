@@ -10,6 +10,7 @@ import (
 
 	"github.com/mcplex/mcplex/core/config"
 	"github.com/mcplex/mcplex/core/gateway"
+	"github.com/mcplex/mcplex/core/policy"
 	"github.com/mcplex/mcplex/core/upstream"
 )
 
@@ -52,6 +53,9 @@ func loadConfig(env *Env, cf *commonFlags) (*config.Config, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := policy.New(cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if cf.listen != "" {
 		cfg.Gateway.Listen = cf.listen
@@ -106,7 +110,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	log := newLogger(env.Stderr, cf.verbose)
 	upstream.Version = Version
-	gw := gateway.New(cfg, &gateway.Options{Logger: log, Version: Version})
+	gw, err := gateway.New(cfg, &gateway.Options{Logger: log, Version: Version})
+	if err != nil {
+		return err
+	}
 	log.Info("MCPlex starting", "config", cfg.Path, "servers", len(cfg.Servers), "mode", cfg.Router.Mode)
 	return gw.Run(ctx, func(addr net.Addr) {
 		log.Info("MCPlex gateway listening", "url", "http://"+addr.String()+"/mcp")
@@ -124,6 +131,9 @@ func runStdio(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	upstream.Version = Version
-	gw := gateway.New(cfg, &gateway.Options{Logger: newLogger(env.Stderr, cf.verbose), Version: Version})
+	gw, err := gateway.New(cfg, &gateway.Options{Logger: newLogger(env.Stderr, cf.verbose), Version: Version})
+	if err != nil {
+		return err
+	}
 	return gw.ServeStdio(ctx, nil)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/mcplex/mcplex/core/bridge"
 	"github.com/mcplex/mcplex/core/demo"
 	"github.com/mcplex/mcplex/core/gateway"
+	"github.com/mcplex/mcplex/core/policy"
 	"github.com/mcplex/mcplex/core/rank"
 )
 
@@ -111,7 +112,10 @@ func liveGateway(ctx context.Context, env *Env, cf *commonFlags, strategy string
 	if strategy != "" {
 		cfg.Router.Strategy = strategy
 	}
-	gw := gateway.New(cfg, &gateway.Options{Logger: newLogger(env.Stderr, cf.verbose), Version: Version})
+	gw, err := gateway.New(cfg, &gateway.Options{Logger: newLogger(env.Stderr, cf.verbose), Version: Version})
+	if err != nil {
+		return nil, err
+	}
 	gw.Start()
 	if err := gw.WaitReady(ctx, 30*time.Second); err != nil {
 		fmt.Fprintln(env.Stderr, "warning:", err)
@@ -137,7 +141,7 @@ func routeLive(ctx context.Context, env *Env, cf *commonFlags, query string, top
 		return err
 	}
 	defer gw.Close()
-	matches := gw.Find(&gateway.Caller{Identity: "cli"}, query, topK, "")
+	matches := gw.Find(&gateway.Caller{Identity: policy.Local()}, query, topK, "")
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(matches)

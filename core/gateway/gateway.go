@@ -10,30 +10,21 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mcplex/mcplex/core/audit"
 	"github.com/mcplex/mcplex/core/catalog"
 	"github.com/mcplex/mcplex/core/config"
 	"github.com/mcplex/mcplex/core/events"
+	"github.com/mcplex/mcplex/core/policy"
 	"github.com/mcplex/mcplex/core/rank"
 	"github.com/mcplex/mcplex/core/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
-
-// Caller is who made a downstream request.
-type Caller struct {
-	Identity string // key description or id; "local" for stdio
-	Role     string
-	Session  *mcp.ServerSession
-}
 
 // Options configure a Gateway. Nil fields get defaults.
 type Options struct {
 	Logger  *slog.Logger
 	Version string
 	Events  *events.Bus
-	// Visible decides whether caller may see and use the item with this
-	// canonical id ("server/name", or "server" + "/" + URI for resources).
-	// Nil allows everything. The security engine plugs in here.
-	Visible func(c *Caller, id string) bool
 	// Dial, if set, replaces how upstream transports are made (tests).
 	Dial upstream.Dialer
 }
@@ -50,6 +41,10 @@ type Gateway struct {
 	savings   savingsCache
 
 	cfg     atomic.Pointer[config.Config]
+	pol     atomic.Pointer[policy.Engine]
+	audit   atomic.Pointer[audit.Logger]
+	owners  sessionOwners
+	limits  limiters
 	catalog atomic.Pointer[catalog.Catalog]
 
 	rankMu sync.Mutex  // guards ranker, created on first use
@@ -65,8 +60,9 @@ type Gateway struct {
 	subs  map[string]int // resource URI -> downstream subscriptions
 }
 
-// New builds a gateway for cfg. It starts nothing until Start or Run.
-func New(cfg *config.Config, opts *Options) *Gateway {
+// New builds a gateway for cfg. It starts no upstream until Start or Run;
+// it opens the audit log when the config enables it.
+func New(cfg *config.Config, opts *Options) (*Gateway, error) {
 	g := &Gateway{flights: newInflight(), toggles: map[string]bool{}, subs: map[string]int{}}
 	if opts != nil {
 		g.opts = *opts
@@ -82,10 +78,18 @@ func New(cfg *config.Config, opts *Options) *Gateway {
 	if g.bus == nil {
 		g.bus = events.New(256)
 	}
+	pol, err := policy.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	g.pol.Store(pol)
+	if err := g.openAudit(cfg); err != nil {
+		return nil, err
+	}
 	g.cfg.Store(cfg)
 	g.catalog.Store(catalog.Build(nil, cfg.Gateway.ToolNameSeparator))
 	g.server = g.newServer()
-	return g
+	return g, nil
 }
 
 // index returns the tool ranker, building it from the catalog on first use.
@@ -144,6 +148,9 @@ func (g *Gateway) Close() {
 	}
 	pool.Close()
 	cancel()
+	if l := g.audit.Swap(nil); l != nil {
+		_ = l.Close()
+	}
 }
 
 func (g *Gateway) upstream(name string) (*upstream.Upstream, bool) {

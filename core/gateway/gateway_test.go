@@ -40,7 +40,7 @@ func (f *fakeServer) addEcho(tool string) {
 
 // newTestGateway starts a gateway over the fakes and returns it with a
 // connect function for downstream clients.
-func newTestGateway(t *testing.T, mode string, fakes []*fakeServer, opts *Options) (*Gateway, func(*mcp.ClientOptions, ...string) *mcp.ClientSession) {
+func newTestGateway(t *testing.T, mode string, fakes []*fakeServer, opts *Options, edit ...func(*config.Config)) (*Gateway, func(*mcp.ClientOptions, ...string) *mcp.ClientSession) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Router.Mode = mode
@@ -48,6 +48,9 @@ func newTestGateway(t *testing.T, mode string, fakes []*fakeServer, opts *Option
 	for _, f := range fakes {
 		cfg.Servers = append(cfg.Servers, config.Server{Name: f.name, Command: "fake-" + f.name})
 		byName[f.name] = f
+	}
+	for _, e := range edit {
+		e(cfg)
 	}
 	if opts == nil {
 		opts = &Options{}
@@ -63,7 +66,10 @@ func newTestGateway(t *testing.T, mode string, fakes []*fakeServer, opts *Option
 		}
 		return ct, nil
 	}
-	g := New(cfg, opts)
+	g, err := New(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	g.Start()
 	t.Cleanup(g.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

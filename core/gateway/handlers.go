@@ -7,25 +7,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mcplex/mcplex/core/audit"
 	"github.com/mcplex/mcplex/core/catalog"
 	"github.com/mcplex/mcplex/core/events"
+	"github.com/mcplex/mcplex/core/policy"
 	"github.com/mcplex/mcplex/core/upstream"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
-
-// callerOf identifies who sent req.
-func (g *Gateway) callerOf(req mcp.Request) *Caller {
-	c := &Caller{Identity: "local"}
-	if ss, ok := req.GetSession().(*mcp.ServerSession); ok {
-		c.Session = ss
-	}
-	return c
-}
-
-func (g *Gateway) visible(c *Caller, id string) bool {
-	return g.opts.Visible == nil || g.opts.Visible(c, id)
-}
 
 func (g *Gateway) listTools(ctx context.Context, req *mcp.ListToolsRequest) (*mcp.ListToolsResult, error) {
 	c := g.callerOf(req)
@@ -65,7 +54,7 @@ func (g *Gateway) visibleTools(c *Caller) []*mcp.Tool {
 	cat := g.Catalog()
 	out := make([]*mcp.Tool, 0, len(cat.Tools))
 	for _, t := range cat.Tools {
-		if g.visible(c, t.ID) {
+		if g.may(c, policy.ActionList, toolTarget(t)) {
 			out = append(out, t.Exposed)
 		}
 	}
@@ -85,8 +74,12 @@ func (g *Gateway) handleCallTool(ctx context.Context, req *mcp.CallToolRequest) 
 // visibility, forward to the owner under its own name, record the outcome.
 func (g *Gateway) callTool(ctx context.Context, c *Caller, name string, args json.RawMessage, meta mcp.Meta) (*mcp.CallToolResult, error) {
 	t, ok := g.Catalog().Tool(name)
-	if !ok || !g.visible(c, t.ID) {
+	if !ok {
 		return nil, unknownTool(name)
+	}
+	if d := g.decide(c, policy.ActionCall, toolTarget(t)); !d.Allow {
+		g.blocked(c, audit.ToolBlocked, toolTarget(t), d)
+		return nil, unknownTool(name) // a denied tool looks exactly like an unknown one
 	}
 	u, ok := g.upstream(t.Server)
 	if !ok {
@@ -107,7 +100,7 @@ func (g *Gateway) callTool(ctx context.Context, c *Caller, name string, args jso
 	}
 	start := time.Now()
 	res, err := u.CallTool(ctx, params)
-	g.recordCall(c, t, start, res, err)
+	g.recordCall(c, t, args, start, res, err)
 	if err != nil {
 		return nil, callError(err)
 	}
@@ -132,7 +125,8 @@ func callError(err error) error {
 	return unavailable(err)
 }
 
-func (g *Gateway) recordCall(c *Caller, t *catalog.Tool, start time.Time, res *mcp.CallToolResult, err error) {
+func (g *Gateway) recordCall(c *Caller, t *catalog.Tool, args json.RawMessage, start time.Time, res *mcp.CallToolResult, err error) {
+	d := time.Since(start)
 	outcome := "ok"
 	switch {
 	case err != nil:
@@ -141,20 +135,26 @@ func (g *Gateway) recordCall(c *Caller, t *catalog.Tool, start time.Time, res *m
 		outcome = "tool_error"
 	}
 	e := events.Event{
-		Kind: events.ToolCall, Server: t.Server, Tool: t.ID, Identity: c.Identity,
-		DurationMS: float64(time.Since(start).Microseconds()) / 1000, Outcome: outcome,
+		Kind: events.ToolCall, Server: t.Server, Tool: t.ID, Identity: describe(c.Identity),
+		DurationMS: audit.Millis(d), Outcome: outcome,
+	}
+	ae := audit.Event{
+		Event: audit.ToolCall, ToolName: t.ID, ServerName: t.Server, Identity: describe(c.Identity), Role: c.Role,
+		DurationMS: audit.Millis(d), Outcome: outcome, TraceID: c.TraceID, Arguments: args,
 	}
 	if err != nil {
-		e.Message = err.Error()
+		e.Message, ae.Message = err.Error(), err.Error()
 	}
 	g.bus.Publish(e)
+	g.auditLog(ae)
+	g.metricsToolCall(t, d, outcome, false)
 }
 
 func (g *Gateway) listPrompts(ctx context.Context, req *mcp.ListPromptsRequest) (*mcp.ListPromptsResult, error) {
 	c := g.callerOf(req)
 	out := []*mcp.Prompt{}
 	for _, p := range g.Catalog().Prompts {
-		if g.visible(c, p.ID) {
+		if g.may(c, policy.ActionList, promptTarget(p)) {
 			out = append(out, p.Exposed)
 		}
 	}
@@ -164,7 +164,11 @@ func (g *Gateway) listPrompts(ctx context.Context, req *mcp.ListPromptsRequest) 
 func (g *Gateway) getPrompt(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 	c := g.callerOf(req)
 	p, ok := g.Catalog().Prompt(req.Params.Name)
-	if !ok || !g.visible(c, p.ID) {
+	if !ok {
+		return nil, unknownPrompt(req.Params.Name)
+	}
+	if d := g.decide(c, policy.ActionGet, promptTarget(p)); !d.Allow {
+		g.blocked(c, audit.PromptGet, promptTarget(p), d)
 		return nil, unknownPrompt(req.Params.Name)
 	}
 	u, ok := g.upstream(p.Server)
@@ -174,6 +178,8 @@ func (g *Gateway) getPrompt(ctx context.Context, req *mcp.GetPromptRequest) (*mc
 	params := *req.Params
 	params.Name = p.Original
 	res, err := u.GetPrompt(ctx, &params)
+	g.auditLog(audit.Event{Event: audit.PromptGet, ToolName: p.ID, ServerName: p.Server, Identity: describe(c.Identity),
+		Role: c.Role, Outcome: outcomeOf(err), TraceID: c.TraceID})
 	if err != nil {
 		return nil, callError(err)
 	}
@@ -199,4 +205,11 @@ func (g *Gateway) forwardSetLevel(ctx context.Context, p *mcp.SetLoggingLevelPar
 		})
 	}
 	wg.Wait()
+}
+
+func outcomeOf(err error) string {
+	if err != nil {
+		return audit.OutcomeError
+	}
+	return audit.OutcomeOK
 }

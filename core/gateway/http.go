@@ -26,7 +26,10 @@ func (g *Gateway) Handler() http.Handler {
 		DisableLocalhostProtection: true, // hostGuard below is stricter and configurable
 	})
 	mux := http.NewServeMux()
-	front := g.hostGuard(g.drainHTTP(g.precheck(mcpHandler)))
+	// Order matters: reject foreign Host/Origin, then unauthenticated
+	// callers, before reading a body; a session belongs to its creator;
+	// rate limits count per authenticated client.
+	front := g.hostGuard(g.authGuard(g.sessionGuard(g.rateGuard(g.drainHTTP(g.precheck(mcpHandler))))))
 	mux.Handle("/mcp", front)
 	mux.Handle("/mcp/", front)
 	mux.HandleFunc("/health", g.serveHealth)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mcplex/mcplex/core/catalog"
 	"github.com/mcplex/mcplex/core/events"
+	"github.com/mcplex/mcplex/core/policy"
 	"github.com/mcplex/mcplex/core/rank"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -45,7 +46,7 @@ func (g *Gateway) metaTools(c *Caller) []*mcp.Tool {
 	counts := map[string]int{}
 	total := 0
 	for _, t := range cat.Tools {
-		if g.visible(c, t.ID) {
+		if g.may(c, policy.ActionList, toolTarget(t)) {
 			counts[t.Server]++
 			total++
 		}
@@ -173,7 +174,7 @@ func (g *Gateway) findTools(c *Caller, query string, topK int, server string) fi
 	cat := g.Catalog()
 	hits := g.index().Search(rank.Query{
 		Text: query, TopK: topK, Strategy: rc.Strategy, Server: server, Threshold: rc.SimilarityThreshold,
-		Visible: func(id string) bool { return g.visible(c, id) },
+		Visible: func(id string) bool { return g.may(c, policy.ActionList, toolIDTarget(id)) },
 	})
 	res := findResult{Query: query, Matches: []Match{}}
 	for _, h := range hits {
@@ -190,7 +191,7 @@ func (g *Gateway) findTools(c *Caller, query string, topK int, server string) fi
 	if len(res.Matches) == 0 {
 		res.Hint = "No tool matched. Try other words, or " + ListCategories + " to see what is available."
 	}
-	g.bus.Publish(events.Event{Kind: events.RouteQuery, Identity: c.Identity, Message: query,
+	g.bus.Publish(events.Event{Kind: events.RouteQuery, Identity: describe(c.Identity), Message: query,
 		Fields: map[string]any{"matches": len(res.Matches)}})
 	return res
 }
@@ -209,7 +210,7 @@ func (g *Gateway) categories(c *Caller) map[string]any {
 	cat := g.Catalog()
 	counts := map[string]int{}
 	for _, t := range cat.Tools {
-		if g.visible(c, t.ID) {
+		if g.may(c, policy.ActionList, toolTarget(t)) {
 			counts[t.Server]++
 		}
 	}

@@ -10,17 +10,18 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mcplex/mcplex/core/config"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-func metaFixture(t *testing.T, opts *Options) func(*mcp.ClientOptions, ...string) *mcp.ClientSession {
+func metaFixture(t *testing.T, opts *Options, edit ...func(*config.Config)) func(*mcp.ClientOptions, ...string) *mcp.ClientSession {
 	mem, files := newFake("memory"), newFake("files")
 	mem.addEcho("create_entities")
 	mem.addEcho("search_nodes")
 	files.addEcho("read_file")
 	files.addEcho("search_nodes") // collides with memory's
-	_, connect := newTestGateway(t, "metatool", []*fakeServer{mem, files}, opts)
+	_, connect := newTestGateway(t, "metatool", []*fakeServer{mem, files}, opts, edit...)
 	return connect
 }
 
@@ -86,10 +87,10 @@ func TestFindThenCallThroughMetaTools(t *testing.T) {
 	}
 }
 
-func TestVisibilitySeamHidesEverywhere(t *testing.T) {
-	hidden := "memory/create_entities"
-	opts := &Options{Visible: func(c *Caller, id string) bool { return id != hidden }}
-	cs := metaFixture(t, opts)(nil)
+func TestBlockedToolIsHiddenEverywhere(t *testing.T) {
+	cs := metaFixture(t, nil, func(c *config.Config) {
+		c.Servers[0].BlockedTools = []string{"create_entities"}
+	})(nil)
 	if names := findNames(t, cs, map[string]any{"query": "create entities", "top_k": 10}); slices.Contains(names, "create_entities") {
 		t.Errorf("find shows a hidden tool: %v", names)
 	}

@@ -3,20 +3,19 @@ package gateway
 import (
 	"context"
 
+	"github.com/mcplex/mcplex/core/audit"
+	"github.com/mcplex/mcplex/core/policy"
 	"github.com/mcplex/mcplex/core/upstream"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
-
-// resourceID is the canonical id of a resource for the visibility check.
-func resourceID(server, uri string) string { return server + "/" + uri }
 
 func (g *Gateway) listResources(ctx context.Context, req *mcp.ListResourcesRequest) (*mcp.ListResourcesResult, error) {
 	c := g.callerOf(req)
 	cat := g.Catalog()
 	out := []*mcp.Resource{}
 	for _, r := range cat.Resources {
-		if owner, _ := cat.ResourceOwner(r.URI); g.visible(c, resourceID(owner, r.URI)) {
+		if owner, _ := cat.ResourceOwner(r.URI); g.may(c, policy.ActionList, resourceTarget(owner, r.URI)) {
 			out = append(out, r)
 		}
 	}
@@ -28,7 +27,7 @@ func (g *Gateway) listTemplates(ctx context.Context, req *mcp.ListResourceTempla
 	cat := g.Catalog()
 	out := []*mcp.ResourceTemplate{}
 	for _, t := range cat.Templates {
-		if owner, _ := cat.ResourceOwner(templatePrefixOf(t.URITemplate)); g.visible(c, resourceID(owner, t.URITemplate)) {
+		if owner, _ := cat.ResourceOwner(templatePrefixOf(t.URITemplate)); g.may(c, policy.ActionList, resourceTarget(owner, t.URITemplate)) {
 			out = append(out, t)
 		}
 	}
@@ -44,29 +43,42 @@ func templatePrefixOf(tpl string) string {
 	return tpl
 }
 
-// resourceUpstream finds the upstream serving uri: its owner in the catalog,
-// or the only upstream when there is just one.
-func (g *Gateway) resourceUpstream(c *Caller, uri string) (*upstream.Upstream, bool) {
-	owner, ok := g.Catalog().ResourceOwner(uri)
-	if !ok {
-		servers := g.Servers()
-		if len(servers) != 1 {
-			return nil, false
-		}
-		owner = servers[0].Name
+// resourceOwner finds the server serving uri: its owner in the catalog, or
+// the only upstream when there is just one.
+func (g *Gateway) resourceOwner(uri string) (string, bool) {
+	if owner, ok := g.Catalog().ResourceOwner(uri); ok {
+		return owner, true
 	}
-	if !g.visible(c, resourceID(owner, uri)) {
+	if servers := g.Servers(); len(servers) == 1 {
+		return servers[0].Name, true
+	}
+	return "", false
+}
+
+// resourceUpstream resolves uri and checks that c may act on it. A denied
+// resource is audited and looks exactly like a missing one.
+func (g *Gateway) resourceUpstream(c *Caller, uri string, a policy.Action) (*upstream.Upstream, bool) {
+	owner, ok := g.resourceOwner(uri)
+	if !ok {
+		return nil, false
+	}
+	t := resourceTarget(owner, uri)
+	if d := g.decide(c, a, t); !d.Allow {
+		g.blocked(c, audit.ResourceRead, t, d)
 		return nil, false
 	}
 	return g.upstream(owner)
 }
 
 func (g *Gateway) readResource(ctx context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
-	u, ok := g.resourceUpstream(g.callerOf(req), req.Params.URI)
+	c := g.callerOf(req)
+	u, ok := g.resourceUpstream(c, req.Params.URI, policy.ActionRead)
 	if !ok {
 		return nil, mcp.ResourceNotFoundError(req.Params.URI)
 	}
 	res, err := u.ReadResource(ctx, req.Params)
+	g.auditLog(audit.Event{Event: audit.ResourceRead, ToolName: u.Name() + "/" + req.Params.URI, ServerName: u.Name(),
+		Identity: describe(c.Identity), Role: c.Role, Outcome: outcomeOf(err), TraceID: c.TraceID})
 	if err != nil {
 		return nil, callError(err)
 	}
@@ -74,7 +86,7 @@ func (g *Gateway) readResource(ctx context.Context, req *mcp.ReadResourceRequest
 }
 
 func (g *Gateway) subscribe(ctx context.Context, req *mcp.SubscribeRequest) error {
-	u, ok := g.resourceUpstream(g.callerOf(req), req.Params.URI)
+	u, ok := g.resourceUpstream(g.callerOf(req), req.Params.URI, policy.ActionSubscribe)
 	if !ok {
 		return mcp.ResourceNotFoundError(req.Params.URI)
 	}
@@ -89,8 +101,13 @@ func (g *Gateway) subscribe(ctx context.Context, req *mcp.SubscribeRequest) erro
 	return nil
 }
 
+// unsubscribe needs no policy check: it only ever removes a subscription.
 func (g *Gateway) unsubscribe(ctx context.Context, req *mcp.UnsubscribeRequest) error {
-	u, ok := g.resourceUpstream(g.callerOf(req), req.Params.URI)
+	owner, ok := g.resourceOwner(req.Params.URI)
+	if !ok {
+		return mcp.ResourceNotFoundError(req.Params.URI)
+	}
+	u, ok := g.upstream(owner)
 	if !ok {
 		return mcp.ResourceNotFoundError(req.Params.URI)
 	}
@@ -120,7 +137,11 @@ func (g *Gateway) complete(ctx context.Context, req *mcp.CompleteRequest) (*mcp.
 	switch ref.Type {
 	case "ref/prompt":
 		p, ok := g.Catalog().Prompt(ref.Name)
-		if !ok || !g.visible(c, p.ID) {
+		if !ok {
+			return nil, unknownPrompt(ref.Name)
+		}
+		if d := g.decide(c, policy.ActionComplete, promptTarget(p)); !d.Allow {
+			g.blocked(c, audit.PromptGet, promptTarget(p), d)
 			return nil, unknownPrompt(ref.Name)
 		}
 		ref.Name = p.Original
@@ -129,7 +150,7 @@ func (g *Gateway) complete(ctx context.Context, req *mcp.CompleteRequest) (*mcp.
 		}
 	default:
 		var ok bool
-		if u, ok = g.resourceUpstream(c, templatePrefixOf(ref.URI)); !ok {
+		if u, ok = g.resourceUpstream(c, templatePrefixOf(ref.URI), policy.ActionComplete); !ok {
 			return nil, mcp.ResourceNotFoundError(ref.URI)
 		}
 	}
