@@ -137,6 +137,8 @@ func TestParseErrors(t *testing.T) {
 				`mcplex.toml:5: roles.dev.allowed_tools[2]: empty pattern`,
 				`mcplex.toml:8: cache.patterns[0]: invalid glob "a[b": unexpected end of input`,
 			}},
+		{"unsupported glob syntax", lines(`[roles.dev]`, `allowed_tools = ["github/{a,b}", "x\\[y"]`),
+			nil, []string{`mcplex.toml:2: roles.dev.allowed_tools[0]: invalid glob "github/{a,b}": '{' is not supported (patterns use * and ?; escape a literal with \)`}},
 		{"unset env var", stdio + lines(`env = { GITHUB_TOKEN = "${GITHUB_TOKEN}" }`),
 			nil, []string{`mcplex.toml:4: servers[0].env.GITHUB_TOKEN: environment variable GITHUB_TOKEN is not set`}},
 		{"unset env var hides follow-up errors", lines(`[[servers]]`, `name = "db"`, `url = "${DB_URL}"`),

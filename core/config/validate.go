@@ -249,6 +249,10 @@ func checkGlobs(p *problems, path string, patterns []string) {
 		}
 		if _, err := glob.Compile(pat, '/'); err != nil {
 			p.addf(index(path, i), "invalid glob %q: %v", pat, err)
+			continue
+		}
+		if c, ok := unsupportedGlobChar(pat); ok {
+			p.addf(index(path, i), "invalid glob %q: %q is not supported (patterns use * and ?; escape a literal with \\)", pat, c)
 		}
 	}
 }
@@ -272,3 +276,21 @@ func oneOf(p *problems, path, v string, allowed ...string) {
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// unsupportedGlobChar finds an unescaped [ ] { }: character classes and
+// alternatives are not part of MCPlex patterns (only * ** ? and \ escapes),
+// so a pattern means the same to the validator and to the policy engine.
+func unsupportedGlobChar(pat string) (rune, bool) {
+	escaped := false
+	for _, r := range pat {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\':
+			escaped = true
+		case r == '[' || r == ']' || r == '{' || r == '}':
+			return r, true
+		}
+	}
+	return 0, false
+}
