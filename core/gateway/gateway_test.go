@@ -40,7 +40,7 @@ func (f *fakeServer) addEcho(tool string) {
 
 // newTestGateway starts a gateway over the fakes and returns it with a
 // connect function for downstream clients.
-func newTestGateway(t *testing.T, mode string, fakes []*fakeServer, opts *Options, edit ...func(*config.Config)) (*Gateway, func(*mcp.ClientOptions, ...string) *mcp.ClientSession) {
+func newTestGateway(t testing.TB, mode string, fakes []*fakeServer, opts *Options, edit ...func(*config.Config)) (*Gateway, func(*mcp.ClientOptions, ...string) *mcp.ClientSession) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Router.Mode = mode

@@ -34,7 +34,7 @@ type secureFixture struct {
 	server *httptest.Server
 }
 
-func newSecureFixture(t *testing.T, edit func(*config.Config)) *secureFixture {
+func newSecureFixture(t testing.TB, edit func(*config.Config)) *secureFixture {
 	t.Helper()
 	var calls atomic.Int64
 	gh, db := newFake("github"), newFake("database")
