@@ -62,6 +62,10 @@ type Security struct {
 	EnableAuditLog bool   `toml:"enable_audit_log"`
 	AuditLogPath   string `toml:"audit_log_path"`  // default ./logs/audit.jsonl (relative to the config file)
 	MaxLogSizeMB   int    `toml:"max_log_size_mb"` // default 100
+	// AuditArguments also writes tool arguments (redacted) to the audit log.
+	AuditArguments bool `toml:"audit_arguments"`
+	// ToolChanges is what a changed tool definition does: warn | quarantine.
+	ToolChanges string `toml:"tool_changes"` // default "warn"
 }
 
 // Cache holds the [cache] section.

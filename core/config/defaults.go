@@ -49,7 +49,7 @@ func Default() *Config {
 			SimilarityThreshold: 0.3,
 			CacheEmbeddings:     true,
 		},
-		Security: Security{AuditLogPath: "./logs/audit.jsonl", MaxLogSizeMB: 100},
+		Security: Security{AuditLogPath: "./logs/audit.jsonl", MaxLogSizeMB: 100, ToolChanges: "warn"},
 		Cache:    Cache{TTLSeconds: 300, MaxEntries: 1000},
 	}
 }
@@ -169,6 +169,11 @@ strategy = "semantic"
 # audit_log_path = "./logs/audit.jsonl"
 # Rotate the audit log at this size; 5 old files are kept.
 # max_log_size_mb = 100
+# Also write tool arguments (secret-looking values redacted); otherwise only their digest.
+# audit_arguments = false
+# When an upstream changes a tool's definition after it was first seen (a "rug pull"):
+# "warn" logs and audits it, "quarantine" hides the tool until "mcplex tools approve".
+# tool_changes = "warn"
 
 [cache]
 # Cache results of read-only tools (list_*, get_*, search_*, query_*, describe_*, show_*).

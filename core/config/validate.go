@@ -85,6 +85,7 @@ func validateSecurity(s *Security, p *problems) {
 		nonEmpty(p, "security.audit_log_path", s.AuditLogPath)
 	}
 	atLeast(p, "security.max_log_size_mb", int64(s.MaxLogSizeMB), 1)
+	oneOf(p, "security.tool_changes", s.ToolChanges, "warn", "quarantine")
 }
 
 func validateCache(c *Cache, p *problems) {
