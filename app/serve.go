@@ -115,6 +115,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	log.Info("MCPlex starting", "config", cfg.Path, "servers", len(cfg.Servers), "mode", cfg.Router.Mode)
+	reloadOnSIGHUP(ctx, gw)
 	return gw.Run(ctx, func(addr net.Addr) {
 		log.Info("MCPlex gateway listening", "url", "http://"+addr.String()+"/mcp")
 	})

@@ -50,6 +50,7 @@ type Gateway struct {
 	rankMu sync.Mutex  // guards ranker, created on first use
 	ranker *rank.Index // nil until a query needs it: its word vectors cost memory
 
+	reloadMu                              sync.Mutex // serializes Reload
 	mu                                    sync.Mutex // guards pool lifecycle and the sentinels below
 	pool                                  *upstream.Pool
 	stopPool                              context.CancelFunc

@@ -21,7 +21,7 @@ func (g *Gateway) Handler() http.Handler {
 	cfg := g.Config()
 	mcpHandler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return g.server }, &mcp.StreamableHTTPOptions{
 		SessionTimeout:             time.Duration(cfg.Gateway.SessionIdleTimeoutSeconds) * time.Second,
-		MaxRequestBodyBytes:        cfg.Gateway.MaxRequestBytes,
+		MaxRequestBodyBytes:        -1, // precheck enforces the live limit (413)
 		Logger:                     g.log,
 		DisableLocalhostProtection: true, // hostGuard below is stricter and configurable
 	})
@@ -74,8 +74,9 @@ func (g *Gateway) serveHealth(w http.ResponseWriter, r *http.Request) {
 // hostGuard rejects requests whose Host or Origin is not allowed (DNS
 // rebinding and cross-site requests): 403 Forbidden.
 func (g *Gateway) hostGuard(next http.Handler) http.Handler {
-	allowed := allowedHosts(g.Config().Gateway.Listen, g.Config().Gateway.AllowedHosts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gw := g.Config().Gateway // live: allowed_hosts may change on reload
+		allowed := allowedHosts(gw.Listen, gw.AllowedHosts)
 		if !hostAllowed(r.Host, allowed) {
 			forbid(w, "Host "+r.Host+" is not allowed")
 			return

@@ -27,8 +27,8 @@ const sessionlessVersion = "2026-07-28"
 // session on a session protocol and for a second initialize on a session,
 // and -32601 for an unknown method.
 func (g *Gateway) precheck(next http.Handler) http.Handler {
-	limit := g.Config().Gateway.MaxRequestBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := g.Config().Gateway.MaxRequestBytes
 		if r.Method != http.MethodPost {
 			next.ServeHTTP(w, r)
 			return

@@ -32,6 +32,9 @@ func (g *Gateway) Run(ctx context.Context, ready func(addr net.Addr)) error {
 func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	g.Start()
 	defer g.Close()
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	g.watch(watchCtx)
 	srv := &http.Server{
 		Handler:           g.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -92,6 +95,9 @@ func (g *Gateway) closeSessions(ctx context.Context) {
 func (g *Gateway) ServeStdio(ctx context.Context, t mcp.Transport) error {
 	g.Start()
 	defer g.Close()
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	g.watch(watchCtx)
 	if t == nil {
 		t = &mcp.StdioTransport{}
 	}
