@@ -45,3 +45,22 @@ func TestCancelClosesChannel(t *testing.T) {
 	}
 	b.Publish(Event{Kind: ServerState}) // must not panic on a closed subscriber
 }
+
+// BenchmarkPublishStuckSubscriber measures Publish with a subscriber that
+// never reads, next to BenchmarkPublishNoSubscriber: the ratio shows a stuck
+// subscriber does not slow the publisher (the request path).
+func BenchmarkPublishStuckSubscriber(b *testing.B) {
+	bus := New(256)
+	_, cancel := bus.Subscribe(1)
+	defer cancel()
+	for b.Loop() {
+		bus.Publish(Event{Kind: ToolCall, Tool: "s/t"})
+	}
+}
+
+func BenchmarkPublishNoSubscriber(b *testing.B) {
+	bus := New(256)
+	for b.Loop() {
+		bus.Publish(Event{Kind: ToolCall, Tool: "s/t"})
+	}
+}
