@@ -14,6 +14,7 @@ import (
 	"github.com/mcplex/mcplex/core/catalog"
 	"github.com/mcplex/mcplex/core/config"
 	"github.com/mcplex/mcplex/core/events"
+	"github.com/mcplex/mcplex/core/metrics"
 	"github.com/mcplex/mcplex/core/policy"
 	"github.com/mcplex/mcplex/core/rank"
 	"github.com/mcplex/mcplex/core/upstream"
@@ -39,6 +40,7 @@ type Gateway struct {
 	drain     drainer // MCP requests in progress (stdio and HTTP)
 	httpDrain drainer // HTTP POSTs until their response is written
 	savings   savingsCache
+	metrics   *metrics.Metrics
 
 	cfg     atomic.Pointer[config.Config]
 	pol     atomic.Pointer[policy.Engine]
@@ -87,6 +89,7 @@ func New(cfg *config.Config, opts *Options) (*Gateway, error) {
 	if err := g.openAudit(cfg); err != nil {
 		return nil, err
 	}
+	g.metrics = metrics.New()
 	g.cfg.Store(cfg)
 	g.catalog.Store(catalog.Build(nil, cfg.Gateway.ToolNameSeparator))
 	g.server = g.newServer()

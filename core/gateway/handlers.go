@@ -20,6 +20,7 @@ func (g *Gateway) listTools(ctx context.Context, req *mcp.ListToolsRequest) (*mc
 	c := g.callerOf(req)
 	switch g.Config().Router.Mode {
 	case "metatool":
+		g.countSavings()
 		return &mcp.ListToolsResult{Tools: g.metaTools(c)}, nil
 	case "legacy":
 		if q := legacyQuery(req); q != "" {
@@ -123,6 +124,17 @@ func callError(err error) error {
 		return wire
 	}
 	return unavailable(err)
+}
+
+// countSavings adds the tokens a metatool tools/list saved over listing
+// every tool. The first count after a catalog change is measured in the
+// background: tokenizing a large catalog takes a while.
+func (g *Gateway) countSavings() {
+	if st, ok := g.cachedTokenStats(); ok {
+		g.metrics.TokensSaved(st.SavedTok)
+		return
+	}
+	go func() { g.metrics.TokensSaved(g.TokenStats(nil).SavedTok) }()
 }
 
 func (g *Gateway) recordCall(c *Caller, t *catalog.Tool, args json.RawMessage, start time.Time, res *mcp.CallToolResult, err error) {

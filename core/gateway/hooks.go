@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mcplex/mcplex/core/audit"
 	"github.com/mcplex/mcplex/core/events"
 	"github.com/mcplex/mcplex/core/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -27,12 +28,16 @@ func (g *Gateway) hooks() *upstream.Hooks {
 
 func (g *Gateway) upstreamChanged(server string) {
 	g.rebuild()
+	state, msg := upstream.StateStopped, ""
 	if u, ok := g.upstream(server); ok {
 		st := u.Status()
-		g.bus.Publish(events.Event{Kind: events.ServerState, Server: server, Outcome: string(st.State), Message: st.Error})
+		state, msg = st.State, st.Error
+		g.metrics.SetUpstreamState(server, string(state))
 	} else {
-		g.bus.Publish(events.Event{Kind: events.ServerState, Server: server, Outcome: string(upstream.StateStopped)})
+		g.metrics.RemoveUpstream(server)
 	}
+	g.bus.Publish(events.Event{Kind: events.ServerState, Server: server, Outcome: string(state), Message: msg})
+	g.auditLog(audit.Event{Event: audit.ServerState, ServerName: server, Outcome: string(state), Message: msg})
 }
 
 func (g *Gateway) forwardProgress(_ string, p *mcp.ProgressNotificationParams) {

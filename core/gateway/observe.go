@@ -8,6 +8,7 @@ import (
 	"github.com/mcplex/mcplex/core/catalog"
 	"github.com/mcplex/mcplex/core/config"
 	"github.com/mcplex/mcplex/core/events"
+	"github.com/mcplex/mcplex/core/metrics"
 	"github.com/mcplex/mcplex/core/policy"
 )
 
@@ -47,8 +48,13 @@ func (g *Gateway) publishBlocked(c *Caller, t policy.Target, d policy.Decision) 
 		Identity: describe(c.Identity), Outcome: "denied", Message: d.Rule})
 }
 
-// Metrics hooks; the Prometheus collectors plug in here.
-func (g *Gateway) metricsAuthFailed()                                                            {}
-func (g *Gateway) metricsRateLimited()                                                           {}
-func (g *Gateway) metricsBlocked(kind string)                                                    {}
-func (g *Gateway) metricsToolCall(t *catalog.Tool, d time.Duration, outcome string, cached bool) {}
+func (g *Gateway) metricsAuthFailed()         { g.metrics.AuthFailed() }
+func (g *Gateway) metricsRateLimited()        { g.metrics.RateLimited() }
+func (g *Gateway) metricsBlocked(kind string) { g.metrics.Blocked(kind) }
+
+func (g *Gateway) metricsToolCall(t *catalog.Tool, d time.Duration, outcome string, cached bool) {
+	g.metrics.ToolCall(t.Server, t.ID, d, outcome, cached)
+}
+
+// Metrics returns the gateway's Prometheus collectors and snapshot source.
+func (g *Gateway) Metrics() *metrics.Metrics { return g.metrics }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mcplex/mcplex/core/agentlens"
+
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -35,6 +37,7 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	g.watch(watchCtx)
+	g.startSidecars(watchCtx)
 	srv := &http.Server{
 		Handler:           g.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -106,4 +109,16 @@ func (g *Gateway) ServeStdio(ctx context.Context, t mcp.Transport) error {
 		return nil
 	}
 	return err
+}
+
+// startSidecars starts the dashboard listener and the AgentLens bridge
+// when configured; both stop with ctx.
+func (g *Gateway) startSidecars(ctx context.Context) {
+	cfg := g.Config()
+	if cfg.Gateway.Dashboard != "" {
+		go g.serveDashboard(ctx, cfg.Gateway.Dashboard)
+	}
+	if cfg.AgentLens.Enabled && cfg.AgentLens.URL != "" {
+		agentlens.Start(ctx, g.bus, agentlens.Options{URL: cfg.AgentLens.URL, SessionName: cfg.AgentLens.SessionName, Logger: g.log})
+	}
 }

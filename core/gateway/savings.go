@@ -56,3 +56,10 @@ func (g *Gateway) TokenStats(c *Caller) TokenStats {
 	}
 	return st
 }
+
+// cachedTokenStats returns the anonymous caller's stats if already measured.
+func (g *Gateway) cachedTokenStats() (TokenStats, bool) {
+	g.savings.mu.Lock()
+	defer g.savings.mu.Unlock()
+	return g.savings.stats, g.savings.cat != nil && g.savings.cat == g.Catalog()
+}

@@ -32,6 +32,7 @@ type secureFixture struct {
 	calls  *atomic.Int64
 	audit  string
 	server *httptest.Server
+	gw     *Gateway
 }
 
 func newSecureFixture(t testing.TB, edit func(*config.Config)) *secureFixture {
@@ -74,7 +75,7 @@ func newSecureFixture(t testing.TB, edit func(*config.Config)) *secureFixture {
 	})
 	srv := httptest.NewServer(g.Handler())
 	t.Cleanup(srv.Close)
-	return &secureFixture{url: srv.URL + "/mcp", calls: &calls, audit: auditPath, server: srv}
+	return &secureFixture{url: srv.URL + "/mcp", calls: &calls, audit: auditPath, server: srv, gw: g}
 }
 
 type rpcReply struct {

@@ -34,6 +34,7 @@ func (g *Gateway) newServer() *mcp.Server {
 // rest of the work to the owning upstream.
 func (g *Gateway) route(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		g.metrics.Request(method)
 		switch r := req.(type) {
 		case *mcp.ListToolsRequest:
 			return g.listTools(ctx, r)
