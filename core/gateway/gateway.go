@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mcplex/mcplex/core/audit"
+	"github.com/mcplex/mcplex/core/cache"
 	"github.com/mcplex/mcplex/core/catalog"
 	"github.com/mcplex/mcplex/core/config"
 	"github.com/mcplex/mcplex/core/events"
@@ -41,6 +42,7 @@ type Gateway struct {
 	httpDrain drainer // HTTP POSTs until their response is written
 	savings   savingsCache
 	metrics   *metrics.Metrics
+	cache     *cache.Cache
 
 	cfg     atomic.Pointer[config.Config]
 	pol     atomic.Pointer[policy.Engine]
@@ -90,6 +92,7 @@ func New(cfg *config.Config, opts *Options) (*Gateway, error) {
 		return nil, err
 	}
 	g.metrics = metrics.New()
+	g.cache = cache.New(cacheOptions(cfg.Cache))
 	g.cfg.Store(cfg)
 	g.catalog.Store(catalog.Build(nil, cfg.Gateway.ToolNameSeparator))
 	g.server = g.newServer()

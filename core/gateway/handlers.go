@@ -94,17 +94,22 @@ func (g *Gateway) callTool(ctx context.Context, c *Caller, name string, args jso
 	if meta != nil {
 		token = meta["progressToken"]
 	}
+	if res, ok := g.cachedCall(c, t, args); ok {
+		return res, nil
+	}
 	fl, done := g.flights.add(ctx, c.Session, t.Server, token)
 	defer done()
 	if token != nil {
 		params.Meta["progressToken"] = fl.upToken
 	}
+	key, gen, cacheable := g.cacheLookupKey(c, t, args)
 	start := time.Now()
 	res, err := u.CallTool(ctx, params)
-	g.recordCall(c, t, args, start, res, err)
+	g.recordCall(c, t, args, start, res, err, false)
 	if err != nil {
 		return nil, callError(err)
 	}
+	g.cacheStore(t, key, gen, cacheable, res)
 	return res, nil
 }
 
@@ -137,7 +142,7 @@ func (g *Gateway) countSavings() {
 	go func() { g.metrics.TokensSaved(g.TokenStats(nil).SavedTok) }()
 }
 
-func (g *Gateway) recordCall(c *Caller, t *catalog.Tool, args json.RawMessage, start time.Time, res *mcp.CallToolResult, err error) {
+func (g *Gateway) recordCall(c *Caller, t *catalog.Tool, args json.RawMessage, start time.Time, res *mcp.CallToolResult, err error, cached bool) {
 	d := time.Since(start)
 	outcome := "ok"
 	switch {
@@ -150,16 +155,19 @@ func (g *Gateway) recordCall(c *Caller, t *catalog.Tool, args json.RawMessage, s
 		Kind: events.ToolCall, Server: t.Server, Tool: t.ID, Identity: describe(c.Identity),
 		DurationMS: audit.Millis(d), Outcome: outcome,
 	}
+	if cached {
+		e.Fields = map[string]any{"cached": true}
+	}
 	ae := audit.Event{
 		Event: audit.ToolCall, ToolName: t.ID, ServerName: t.Server, Identity: describe(c.Identity), Role: c.Role,
-		DurationMS: audit.Millis(d), Outcome: outcome, TraceID: c.TraceID, Arguments: args,
+		DurationMS: audit.Millis(d), Outcome: outcome, TraceID: c.TraceID, Arguments: args, Cached: cached,
 	}
 	if err != nil {
 		e.Message, ae.Message = err.Error(), err.Error()
 	}
 	g.bus.Publish(e)
 	g.auditLog(ae)
-	g.metricsToolCall(t, d, outcome, false)
+	g.metricsToolCall(t, d, outcome, cached)
 }
 
 func (g *Gateway) listPrompts(ctx context.Context, req *mcp.ListPromptsRequest) (*mcp.ListPromptsResult, error) {

@@ -27,6 +27,7 @@ func (g *Gateway) hooks() *upstream.Hooks {
 }
 
 func (g *Gateway) upstreamChanged(server string) {
+	g.cache.InvalidateServer(server) // restarted, re-listed or gone: its results may be stale
 	g.rebuild()
 	state, msg := upstream.StateStopped, ""
 	if u, ok := g.upstream(server); ok {

@@ -53,7 +53,7 @@ func (g *Gateway) metricsRateLimited()        { g.metrics.RateLimited() }
 func (g *Gateway) metricsBlocked(kind string) { g.metrics.Blocked(kind) }
 
 func (g *Gateway) metricsToolCall(t *catalog.Tool, d time.Duration, outcome string, cached bool) {
-	g.metrics.ToolCall(t.Server, t.ID, d, outcome, cached)
+	g.metrics.ToolCall(t.Server, t.Original, d, outcome, cached)
 }
 
 // Metrics returns the gateway's Prometheus collectors and snapshot source.

@@ -59,6 +59,8 @@ func (g *Gateway) Reload(cfg *config.Config) (ReloadResult, error) {
 	res := ReloadResult{RestartRequired: restartRequired(old, cfg)}
 	g.pol.Store(pol)
 	g.cfg.Store(cfg)
+	g.cache.SetOptions(cacheOptions(cfg.Cache))
+	g.cache.Clear() // roles, keys or servers may have changed
 	if old.Router.Strategy != cfg.Router.Strategy {
 		g.rankMu.Lock()
 		g.ranker = nil // rebuilt with the new default strategy on next use

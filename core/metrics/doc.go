@@ -6,8 +6,9 @@
 // two gateways in one process, or two tests, never share a series. It
 // performs no I/O, starts no goroutines and does not log. All methods are
 // safe for concurrent use. The recording methods sit on the request path:
-// they take at most two short locks and, once a tool's series exist, do not
-// allocate (see BenchmarkToolCall).
+// they only take short locks (ToolCall: a read lock on the tool table, the
+// tool's own lock, the time series' lock) and, once a tool's series exist,
+// do not allocate (see BenchmarkToolCall).
 //
 // # Metric names
 //
