@@ -36,6 +36,7 @@ func commands() []command {
 		{"keys", "keys new --role NAME: make a new API key", runKeys},
 		{"policy", "policy explain --role R server/tool: which rule decides", runPolicy},
 		{"audit", "audit verify FILES...: check the audit log's hash chain", runAudit},
+		{"tools", "tools approve [--list] [server[/tool]]: review changed tool definitions", runTools},
 	}
 }
 

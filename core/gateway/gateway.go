@@ -43,6 +43,7 @@ type Gateway struct {
 	savings   savingsCache
 	metrics   *metrics.Metrics
 	cache     *cache.Cache
+	guard     *guard // tool pins; nil when they cannot be kept
 
 	cfg     atomic.Pointer[config.Config]
 	pol     atomic.Pointer[policy.Engine]
@@ -89,6 +90,9 @@ func New(cfg *config.Config, opts *Options) (*Gateway, error) {
 	}
 	g.pol.Store(pol)
 	if err := g.openAudit(cfg); err != nil {
+		return nil, err
+	}
+	if g.guard, err = newGuard(PinsPath(cfg)); err != nil {
 		return nil, err
 	}
 	g.metrics = metrics.New()
@@ -189,7 +193,7 @@ func (g *Gateway) rebuild() {
 	if g.pool == nil {
 		return
 	}
-	cat := catalog.Build(g.pool.Catalogs(), g.cfg.Load().Gateway.ToolNameSeparator)
+	cat := catalog.Build(g.review(g.pool.Catalogs()), g.cfg.Load().Gateway.ToolNameSeparator)
 	g.syncRanker(g.catalog.Swap(cat), cat)
 	tools, prompts, resources := digests(cat)
 	if tools != g.lastTools {
