@@ -10,26 +10,41 @@ import (
 )
 
 // call runs fn against the live session with the server's call timeout, and
-// turns transport failures into errors that name the server.
+// turns transport failures into errors that name the server: ErrUnavailable
+// when the connection was lost, context.DeadlineExceeded at the timeout.
 func call[R any](ctx context.Context, u *Upstream, fn func(context.Context, *mcp.ClientSession) (R, error)) (R, error) {
 	var zero R
 	ctx, cancel := context.WithTimeout(ctx, u.Timeout())
 	defer cancel()
-	sess, err := u.Session(ctx)
-	if err != nil {
-		return zero, err
+	var stale *mcp.ClientSession
+	for {
+		sess, err := u.nextSession(ctx, stale)
+		if err != nil {
+			return zero, err
+		}
+		res, err := fn(ctx, sess)
+		if err == nil {
+			return res, nil
+		}
+		// ErrConnectionClosed means the session had ended before the request
+		// was sent (the SDK refuses new calls on a closing connection), so
+		// sending it once more, on the next session, cannot run it twice.
+		if stale == nil && errors.Is(err, mcp.ErrConnectionClosed) && ctx.Err() == nil {
+			stale = sess
+			continue
+		}
+		return zero, u.callError(ctx, err)
 	}
-	res, err := fn(ctx, sess)
-	if err == nil {
-		return res, nil
-	}
+}
+
+func (u *Upstream) callError(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, mcp.ErrConnectionClosed), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return zero, fmt.Errorf("%w: %q: connection lost (the server exited or was restarted)", ErrUnavailable, u.cfg.Name)
+		return fmt.Errorf("%w: %q: connection lost (the server exited or was restarted)", ErrUnavailable, u.cfg.Name)
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
-		return zero, fmt.Errorf("upstream %q did not answer within %s", u.cfg.Name, u.Timeout())
+		return fmt.Errorf("upstream %q did not answer within %s: %w", u.cfg.Name, u.Timeout(), context.DeadlineExceeded)
 	}
-	return zero, err
+	return err
 }
 
 // CallTool calls the tool named by the upstream's own name.

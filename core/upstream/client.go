@@ -14,13 +14,25 @@ var Version = "dev"
 
 var errNoDownstream = errors.New("no MCP client is waiting on this server: a server-to-client request needs an active call")
 
-// newClient builds the SDK client of this upstream: it answers server->client
-// requests through the hooks and refreshes the catalog on list_changed.
-func (u *Upstream) newClient() *mcp.Client {
+// newClient builds the SDK client of one connection: it answers
+// server->client requests through the hooks, with contexts that also end
+// when life does (the upstream stops), and kicks a catalog refresh on
+// list_changed.
+func (u *Upstream) newClient(life context.Context, kick chan<- struct{}) *mcp.Client {
 	h := u.hooks
 	name := u.cfg.Name
+	notice := func() {
+		select {
+		case kick <- struct{}{}:
+		default: // a refresh is already pending
+		}
+	}
 	opts := &mcp.ClientOptions{
+		Logger:    u.log, // keep-alive failures, dropped protocol errors
 		KeepAlive: keepAlive,
+		// One late ping (a ping answer queued behind a 10 MB result) must
+		// not tear down a session and every call on it.
+		KeepAliveFailureThreshold: keepAliveFails,
 		Capabilities: &mcp.ClientCapabilities{
 			RootsV2: &mcp.RootCapabilities{ListChanged: true},
 		},
@@ -30,21 +42,14 @@ func (u *Upstream) newClient() *mcp.Client {
 			}
 			return h.CreateMessage(ctx, name, req.Params)
 		},
-		ElicitationHandler: func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
-			if h == nil || h.Elicit == nil {
-				return nil, errNoDownstream
-			}
-			return h.Elicit(ctx, name, req.Params)
+		// This one only advertises the capability: the middleware below
+		// answers elicitation requests.
+		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			return nil, errNoDownstream
 		},
-		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) {
-			go u.refreshAfterNotice()
-		},
-		PromptListChangedHandler: func(context.Context, *mcp.PromptListChangedRequest) {
-			go u.refreshAfterNotice()
-		},
-		ResourceListChangedHandler: func(context.Context, *mcp.ResourceListChangedRequest) {
-			go u.refreshAfterNotice()
-		},
+		ToolListChangedHandler:     func(context.Context, *mcp.ToolListChangedRequest) { notice() },
+		PromptListChangedHandler:   func(context.Context, *mcp.PromptListChangedRequest) { notice() },
+		ResourceListChangedHandler: func(context.Context, *mcp.ResourceListChangedRequest) { notice() },
 		ResourceUpdatedHandler: func(_ context.Context, req *mcp.ResourceUpdatedNotificationRequest) {
 			if h != nil && h.ResourceUpdated != nil {
 				h.ResourceUpdated(name, req.Params)
@@ -62,22 +67,29 @@ func (u *Upstream) newClient() *mcp.Client {
 		},
 	}
 	c := mcp.NewClient(&mcp.Implementation{Name: "mcplex", Version: Version}, opts)
-	// Server->client requests are answered here, before the SDK's own
-	// handlers: those validate elicitation schemas more strictly than other
-	// clients do, and the downstream client is the one to judge them.
+	// Server->client requests get contexts that also end when the upstream
+	// stops: the SDK's Close waits for these handlers. Elicitation and roots
+	// are answered here, before the SDK's own handlers: those validate
+	// elicitation schemas more strictly than other clients do, and the
+	// downstream client is the one to judge them. Sampling goes on to
+	// CreateMessageHandler, after the SDK converted its params.
 	c.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			switch method {
+			case "sampling/createMessage", "elicitation/create", "roots/list":
+			default:
+				return next(ctx, method, req)
+			}
+			ctx, cancel := context.WithCancelCause(ctx)
+			defer cancel(nil)
+			stop := context.AfterFunc(life, func() { cancel(context.Cause(life)) })
+			defer stop()
 			switch p := req.GetParams().(type) {
 			case *mcp.ElicitParams:
 				if h == nil || h.Elicit == nil {
 					return nil, errNoDownstream
 				}
 				return h.Elicit(ctx, name, p)
-			case *mcp.CreateMessageParams:
-				if h == nil || h.CreateMessage == nil {
-					return nil, errNoDownstream
-				}
-				return h.CreateMessage(ctx, name, p)
 			case *mcp.ListRootsParams:
 				if h == nil || h.ListRoots == nil {
 					return &mcp.ListRootsResult{Roots: []*mcp.Root{}}, nil
@@ -90,25 +102,9 @@ func (u *Upstream) newClient() *mcp.Client {
 	return c
 }
 
-func (u *Upstream) refreshAfterNotice() {
-	u.mu.Lock()
-	sess := u.session
-	u.mu.Unlock()
-	if sess == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), initTimeout)
-	defer cancel()
-	if err := u.refresh(ctx, sess, false); err != nil {
-		u.log.Warn("refreshing catalog after list_changed", "error", err)
-		return
-	}
-	u.hooks.changed(u.cfg.Name)
-}
-
-// refresh lists everything the server offers and stores it as its catalog.
-// On the first listing a failure to list tools is fatal; later it is logged.
-func (u *Upstream) refresh(ctx context.Context, sess *mcp.ClientSession, first bool) error {
+// list lists everything the server offers. On the first listing a failure
+// to list tools is fatal; later it is logged and the rest is kept.
+func (u *Upstream) list(ctx context.Context, sess *mcp.ClientSession, first bool) (*catalog.Server, error) {
 	caps := sess.InitializeResult().Capabilities
 	cat := &catalog.Server{Name: u.cfg.Name, Description: u.cfg.Description}
 	if info := sess.InitializeResult().ServerInfo; info != nil {
@@ -157,13 +153,10 @@ func (u *Upstream) refresh(ctx context.Context, sess *mcp.ClientSession, first b
 		}
 	}
 	if first && len(errs) > 0 && caps.Tools != nil && len(cat.Tools) == 0 {
-		return errors.Join(errs...)
+		return nil, errors.Join(errs...)
 	}
 	for _, err := range errs {
 		u.log.Warn("listing upstream catalog", "error", err)
 	}
-	u.mu.Lock()
-	u.cat = cat
-	u.mu.Unlock()
-	return nil
+	return cat, nil
 }

@@ -8,5 +8,8 @@
 // calls made while it is down fail fast with a clear error.
 //
 // The package owns every child process it starts: Pool.Close stops them all
-// (stdin closed, then SIGTERM, then SIGKILL of the whole process group).
+// (stdin closed, then SIGTERM, then SIGKILL of the whole process group)
+// within a bound, and a child is reaped as soon as it exits. A child's
+// stdout lines that are not JSON-RPC (banners, stray prints) are dropped
+// and logged; they do not end the session.
 package upstream

@@ -32,6 +32,7 @@ type Pool struct {
 	mu     sync.Mutex
 	order  []string
 	byName map[string]*Upstream
+	closed bool // set by Close; Apply then starts nothing
 }
 
 // NewPool returns an empty pool whose upstreams live until ctx ends or Close.
@@ -51,15 +52,25 @@ type Diff struct {
 // Apply makes the running set match servers (disabled ones are stopped):
 // new servers start, removed ones stop, changed ones restart, unchanged ones
 // keep their session and process. Starting never blocks: servers come up in
-// the background, in parallel.
+// the background, in parallel. It waits for removed servers to stop. After
+// Close it does nothing, so a reload racing with shutdown leaks no child.
 func (p *Pool) Apply(servers []config.Server) Diff {
 	var d Diff
 	var stopping []*Upstream
 	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return d
+	}
 	next := map[string]*Upstream{}
 	var order []string
 	for _, s := range servers {
 		if !s.IsEnabled() {
+			continue
+		}
+		if _, dup := next[s.Name]; dup {
+			// Validation rejects this; starting both would leak the first.
+			p.log.Warn("server listed twice; ignoring the second", "server", s.Name)
 			continue
 		}
 		old := p.byName[s.Name]
@@ -152,14 +163,15 @@ func (p *Pool) Catalogs() []*catalog.Server {
 	return out
 }
 
-// Close stops every upstream and waits for their processes to end.
+// Close stops every upstream and waits for their processes to end, within
+// about 2*stopGrace + killGrace + 1s (see closeSession).
 func (p *Pool) Close() {
 	p.mu.Lock()
 	all := make([]*Upstream, 0, len(p.byName))
 	for _, u := range p.byName {
 		all = append(all, u)
 	}
-	p.byName, p.order = map[string]*Upstream{}, nil
+	p.byName, p.order, p.closed = map[string]*Upstream{}, nil, true
 	p.mu.Unlock()
 	stopAll(all)
 }

@@ -72,9 +72,24 @@ func (t *schemaTap) apply(tools []*mcp.Tool) {
 	t.output = map[string]json.RawMessage{}
 }
 
+// reset forgets the tools/list requests of an earlier connection, whose ids
+// a new connection reuses.
+func (t *schemaTap) reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pending = map[any]bool{}
+}
+
+// tapTransport wraps the transport of one connection: it feeds the schema
+// tap, and reports a broken read side to lost (unless life has ended, when
+// the gateway itself is closing the connection).
 type tapTransport struct {
 	inner mcp.Transport
 	tap   *schemaTap
+	life  context.Context
+	lost  func(*tapConn, error)
+
+	conn *tapConn // set by Connect
 }
 
 func (t *tapTransport) Connect(ctx context.Context) (mcp.Connection, error) {
@@ -82,25 +97,63 @@ func (t *tapTransport) Connect(ctx context.Context) (mcp.Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tapConn{Connection: c, tap: t.tap}, nil
+	t.tap.reset()
+	t.conn = &tapConn{Connection: c, tap: t.tap, life: t.life, lost: t.lost}
+	return t.conn, nil
 }
 
 type tapConn struct {
 	mcp.Connection
-	tap *schemaTap
+	tap  *schemaTap
+	life context.Context
+	lost func(*tapConn, error)
+
+	mu     sync.Mutex
+	initID jsonrpc.ID // of the initialize request
 }
 
 func (c *tapConn) Write(ctx context.Context, msg jsonrpc.Message) error {
-	if r, ok := msg.(*jsonrpc.Request); ok && r.Method == "tools/list" && r.ID.IsValid() {
-		c.tap.expect(r.ID)
+	if r, ok := msg.(*jsonrpc.Request); ok {
+		switch {
+		case r.Method == "tools/list" && r.ID.IsValid():
+			c.tap.expect(r.ID)
+		case r.Method == "initialize":
+			c.mu.Lock()
+			c.initID = r.ID
+			c.mu.Unlock()
+		case r.Method == "notifications/cancelled" && c.cancelsInit(r.Params):
+			// The spec forbids cancelling initialize. The SDK sends it when
+			// the handshake times out, and then its Close waits up to 5 s
+			// for that notification to reach a server that does not answer.
+			return nil
+		}
 	}
 	return c.Connection.Write(ctx, msg)
 }
 
+func (c *tapConn) cancelsInit(params json.RawMessage) bool {
+	var p struct {
+		RequestID any `json:"requestId"`
+	}
+	if json.Unmarshal(params, &p) != nil {
+		return false
+	}
+	id, err := jsonrpc.MakeID(p.RequestID)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return err == nil && c.initID.IsValid() && id == c.initID
+}
+
 func (c *tapConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 	msg, err := c.Connection.Read(ctx)
-	if r, ok := msg.(*jsonrpc.Response); ok && err == nil {
+	if err != nil {
+		if c.lost != nil && c.life.Err() == nil && ctx.Err() == nil {
+			c.lost(c, err)
+		}
+		return msg, err
+	}
+	if r, ok := msg.(*jsonrpc.Response); ok {
 		c.tap.observe(r)
 	}
-	return msg, err
+	return msg, nil
 }

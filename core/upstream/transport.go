@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -61,8 +62,8 @@ func inherited(k string) bool {
 }
 
 // newCommand prepares the child process of a stdio server. Arguments are
-// passed as argv, never through a shell.
-func newCommand(s *config.Server, stderr *stderrLog) (*exec.Cmd, error) {
+// passed as argv, never through a shell. Its stdio is set up by process.start.
+func newCommand(s *config.Server) (*exec.Cmd, error) {
 	env := childEnv(os.Environ(), s.Env)
 	path, err := execpath.LookPath(s.Command, env)
 	if err != nil {
@@ -71,9 +72,6 @@ func newCommand(s *config.Server, stderr *stderrLog) (*exec.Cmd, error) {
 	cmd := exec.Command(path, s.Args...)
 	cmd.Env = env
 	cmd.Dir = s.Cwd
-	cmd.Stderr = stderr
-	// A grandchild holding stderr open must not block Wait forever.
-	cmd.WaitDelay = 2 * time.Second
 	setProcAttr(cmd)
 	return cmd, nil
 }
@@ -82,6 +80,13 @@ func newCommand(s *config.Server, stderr *stderrLog) (*exec.Cmd, error) {
 type headerTransport struct {
 	base    http.RoundTripper
 	headers map[string]string
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach base.
+func (h *headerTransport) CloseIdleConnections() {
+	if c, ok := h.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
 
 func (h *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -113,17 +118,20 @@ func newHTTPClient(s *config.Server) *http.Client {
 	}
 }
 
-// newTransport returns the transport for s, and the command for stdio servers.
-func newTransport(s *config.Server, stderr *stderrLog) (mcp.Transport, *exec.Cmd, error) {
+// newTransport returns the transport for s, and the child process (not yet
+// started) for stdio servers. HTTP servers use client, which the upstream
+// keeps across reconnections.
+func newTransport(s *config.Server, stderr *stderrLog, log *slog.Logger, client *http.Client) (mcp.Transport, *process, error) {
 	if s.IsStdio() {
-		cmd, err := newCommand(s, stderr)
+		cmd, err := newCommand(s)
 		if err != nil {
 			return nil, nil, err
 		}
-		return &mcp.CommandTransport{Command: cmd, TerminateDuration: 2 * time.Second}, cmd, nil
+		proc := newProcess(cmd, stderr)
+		return &stdioTransport{proc: proc, log: log}, proc, nil
 	}
 	if s.URL == "" {
 		return nil, nil, fmt.Errorf("server %q has neither command nor url", s.Name)
 	}
-	return &mcp.StreamableClientTransport{Endpoint: s.URL, HTTPClient: newHTTPClient(s), MaxRetries: 2}, nil, nil
+	return &mcp.StreamableClientTransport{Endpoint: s.URL, HTTPClient: client, MaxRetries: 2}, nil, nil
 }

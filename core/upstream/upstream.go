@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"os/exec"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -22,8 +22,12 @@ var (
 	backoffMin     = 500 * time.Millisecond
 	backoffMax     = 30 * time.Second
 	stableAfter    = 60 * time.Second // a run this long resets the backoff
-	keepAlive      = 30 * time.Second // ping interval; a failed ping restarts
+	keepAlive      = 30 * time.Second // ping interval, each ping waits keepAlive/2
+	keepAliveFails = 2                // consecutive failed pings that restart
 	defaultTimeout = 60 * time.Second
+	stopGrace      = 2 * time.Second // in-flight drain, then stdin closed → SIGTERM
+	killGrace      = 2 * time.Second // SIGTERM → SIGKILL
+	maxMessage     = 16 << 20        // longest stdout line of a stdio server
 )
 
 // ErrUnavailable is returned (wrapped) for calls to an upstream that is down.
@@ -41,11 +45,13 @@ type Upstream struct {
 	log    *slog.Logger
 	stderr *stderrLog
 	tap    *schemaTap
+	httpc  *http.Client // pooled connections of an HTTP server, kept across reconnections
 
 	mu       sync.Mutex
 	state    State
 	err      string
 	session  *mcp.ClientSession
+	live     *tapConn // connection of session, while ready
 	pid      int
 	restarts int
 	since    time.Time
@@ -62,7 +68,12 @@ func newUpstream(cfg config.Server, hooks *Hooks, log *slog.Logger) *Upstream {
 		cfg.TimeoutSeconds = int(defaultTimeout / time.Second)
 	}
 	log = log.With("server", cfg.Name)
+	var client *http.Client
+	if !cfg.IsStdio() {
+		client = newHTTPClient(&cfg)
+	}
 	return &Upstream{
+		httpc:   client,
 		cfg:     cfg,
 		hooks:   hooks,
 		log:     log,
@@ -92,16 +103,21 @@ func (u *Upstream) start(parent context.Context) {
 	go func() {
 		defer close(u.done)
 		u.loop(ctx)
+		u.setState(StateStopped, "", nil)
 	}()
 }
 
-// stop ends the session and the child, and waits for the loop to exit.
+// stop ends the session and the child, and waits for the loop to exit. It
+// returns within about 2*stopGrace + killGrace + 1s (see closeSession).
 func (u *Upstream) stop() {
 	if u.cancel != nil {
 		u.cancel()
 		<-u.done
 	}
 	u.setState(StateStopped, "", nil)
+	if u.httpc != nil {
+		u.httpc.CloseIdleConnections()
+	}
 }
 
 func (u *Upstream) loop(ctx context.Context) {
@@ -120,79 +136,25 @@ func (u *Upstream) loop(ctx context.Context) {
 		u.mu.Unlock()
 		u.log.Warn("upstream down; restarting", "error", err, "backoff", backoff)
 		jitter := time.Duration(rand.Int64N(int64(backoff) / 4))
+		t := time.NewTimer(backoff + jitter)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
-		case <-time.After(backoff + jitter):
+		case <-t.C:
 		}
 		backoff = min(backoff*2, backoffMax)
 		u.setState(StateRestarting, u.lastError(), nil)
 	}
 }
 
-// runOnce connects, serves until the session ends, and returns why it ended.
-func (u *Upstream) runOnce(ctx context.Context) error {
-	sess, pid, err := u.connect(ctx)
-	if err != nil {
-		u.setState(StateFailed, u.explain(err), nil)
-		return err
-	}
-	u.mu.Lock()
-	u.pid = pid
-	u.mu.Unlock()
-	if err := u.refresh(ctx, sess, true); err != nil {
-		sess.Close()
-		killGroup(pid)
-		u.setState(StateFailed, u.explain(err), nil)
-		return err
-	}
-	u.restoreLogLevel(ctx, sess)
-	u.log.Info("upstream ready", "pid", pid, "tools", len(u.catalog().Tools))
-	u.setState(StateReady, "", sess)
-
-	stopWatch := context.AfterFunc(ctx, func() { sess.Close() })
-	werr := sess.Wait()
-	stopWatch()
-	killGroup(pid)
-	reason := "connection closed"
-	if werr != nil {
-		reason = werr.Error()
-	}
-	if ctx.Err() == nil {
-		u.setState(StateRestarting, u.explain(errors.New("server exited: "+reason)), nil)
-	}
-	return fmt.Errorf("session ended: %s", reason)
-}
-
-// connect starts the transport and performs the handshake.
-func (u *Upstream) connect(ctx context.Context) (*mcp.ClientSession, int, error) {
-	u.stderr.Reset()
-	tr, cmd, err := u.transport()
-	if err != nil {
-		return nil, 0, err
-	}
-	client := u.newClient()
-	cctx, cancel := context.WithTimeout(ctx, initTimeout)
-	defer cancel()
-	// Upstream sessions are shared by many downstream sessions, so they use
-	// the last protocol version whose server->client requests (sampling,
-	// elicitation, roots) may be sent while a call is in progress.
-	sess, err := client.Connect(cctx, &tapTransport{inner: tr, tap: u.tap}, &mcp.ClientSessionOptions{ProtocolVersion: upstreamProtocolVersion})
-	pid := 0
-	if cmd != nil && cmd.Process != nil {
-		pid = cmd.Process.Pid
-	}
-	if err != nil {
-		killGroup(pid)
-		return nil, 0, fmt.Errorf("handshake: %w", err)
-	}
-	return sess, pid, nil
-}
-
-// explain adds the child's last stderr lines to err, which is often where
-// the real reason is ("npx: not found").
-func (u *Upstream) explain(err error) string {
+// explain adds how the child exited and its last stderr lines to err,
+// which is often where the real reason is ("npx: not found").
+func (u *Upstream) explain(err error, proc *process) string {
 	msg := err.Error()
+	if r := proc.exitReason(); r != "" && !strings.Contains(msg, r) {
+		msg += "; " + r
+	}
 	if tail := u.stderr.Tail(); len(tail) > 0 {
 		last := tail
 		if len(last) > 3 {
@@ -210,13 +172,19 @@ func (u *Upstream) lastError() string {
 }
 
 func (u *Upstream) setState(s State, errMsg string, sess *mcp.ClientSession) {
+	u.transition(nil, s, errMsg, sess, nil)
+}
+
+// transition changes the state, unless the upstream is stopped or cond
+// (called with u.mu held) says no. conn is the connection of a ready session.
+func (u *Upstream) transition(cond func() bool, s State, errMsg string, sess *mcp.ClientSession, conn *tapConn) {
 	u.mu.Lock()
-	if u.state == StateStopped {
+	if u.state == StateStopped || (cond != nil && !cond()) {
 		u.mu.Unlock()
 		return
 	}
 	prev := u.state
-	u.state, u.err, u.session = s, errMsg, sess
+	u.state, u.err, u.session, u.live = s, errMsg, sess, conn
 	if s != StateReady {
 		u.pid = 0
 	}
@@ -247,13 +215,21 @@ func (u *Upstream) Status() Status {
 // Session returns the live session, waiting while the upstream starts or
 // restarts (bounded by ctx). A failed upstream returns ErrUnavailable at once.
 func (u *Upstream) Session(ctx context.Context) (*mcp.ClientSession, error) {
+	return u.nextSession(ctx, nil)
+}
+
+// nextSession is Session, but it also waits while the ready session is
+// stale (one a call found closed).
+func (u *Upstream) nextSession(ctx context.Context, stale *mcp.ClientSession) (*mcp.ClientSession, error) {
 	for {
 		u.mu.Lock()
 		state, sess, errMsg, changed := u.state, u.session, u.err, u.changed
 		u.mu.Unlock()
 		switch state {
 		case StateReady:
-			return sess, nil
+			if sess != stale {
+				return sess, nil
+			}
 		case StateFailed, StateStopped:
 			if errMsg == "" {
 				errMsg = string(state)
@@ -262,6 +238,9 @@ func (u *Upstream) Session(ctx context.Context) (*mcp.ClientSession, error) {
 		}
 		select {
 		case <-ctx.Done():
+			if state == StateReady { // ready, but with the stale session
+				state = StateRestarting
+			}
 			return nil, fmt.Errorf("%w: %q is still %s", ErrUnavailable, u.cfg.Name, state)
 		case <-changed:
 		}
@@ -275,10 +254,12 @@ func (u *Upstream) catalog() *catalog.Server {
 	return u.cat
 }
 
-func (u *Upstream) transport() (mcp.Transport, *exec.Cmd, error) {
+// transport returns the transport of a new connection, and for stdio
+// servers the child process it will start.
+func (u *Upstream) transport() (mcp.Transport, *process, error) {
 	if u.dial != nil {
 		tr, err := u.dial(&u.cfg)
 		return tr, nil, err
 	}
-	return newTransport(&u.cfg, u.stderr)
+	return newTransport(&u.cfg, u.stderr, u.log, u.httpc)
 }
