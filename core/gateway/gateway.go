@@ -55,10 +55,13 @@ type Gateway struct {
 	rankMu sync.Mutex  // guards ranker, created on first use
 	ranker *rank.Index // nil until a query needs it: its word vectors cost memory
 
-	reloadMu                              sync.Mutex // serializes Reload
-	mu                                    sync.Mutex // guards pool lifecycle and the sentinels below
+	reloadMu sync.Mutex // serializes Reload
+	started  time.Time  // when Start ran; set before any request is served
+
+	mu                                    sync.Mutex // guards pool lifecycle and the fields below
 	pool                                  *upstream.Pool
 	stopPool                              context.CancelFunc
+	closing                               bool // Close has begun: no more list_changed
 	lastTools, lastPrompts, lastResources string
 	toggles                               map[string]bool
 
@@ -145,6 +148,7 @@ func (g *Gateway) Start() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	g.stopPool = cancel
+	g.started = time.Now()
 	g.pool = upstream.NewPool(ctx, upstream.Options{Hooks: g.hooks(), Logger: g.log, Dial: g.opts.Dial})
 	g.pool.Apply(g.cfg.Load().Servers)
 }
@@ -153,6 +157,7 @@ func (g *Gateway) Start() {
 func (g *Gateway) Close() {
 	g.mu.Lock()
 	pool, cancel := g.pool, g.stopPool
+	g.closing = true // upstreams stopping now must not trigger list_changed
 	g.mu.Unlock()
 	if pool == nil {
 		return
@@ -190,7 +195,7 @@ func (g *Gateway) Servers() []upstream.Status {
 func (g *Gateway) rebuild() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.pool == nil {
+	if g.pool == nil || g.closing {
 		return
 	}
 	cat := catalog.Build(g.review(g.pool.Catalogs()), g.cfg.Load().Gateway.ToolNameSeparator)
@@ -244,6 +249,23 @@ func digests(c *catalog.Catalog) (tools, prompts, resources string) {
 		ts = append(ts, catalog.Digest(t.Exposed))
 	}
 	return h(ts), h(c.Prompts), h([]any{c.Resources, c.Templates})
+}
+
+// firstListWait bounds how long a list request waits for servers that are
+// still starting for the first time (see awaitStartup).
+const firstListWait = 5 * time.Second
+
+// awaitStartup lets a list request made right after the gateway started
+// (a stdio client spawning MCPlex lists tools at once) see the servers that
+// are about to be ready, instead of an empty catalog. It waits at most
+// firstListWait, and only while some server is in its first start.
+func (g *Gateway) awaitStartup(ctx context.Context) {
+	if time.Since(g.started) > firstListWait {
+		return
+	}
+	ctx, cancel := context.WithDeadline(ctx, g.started.Add(firstListWait))
+	defer cancel()
+	_ = g.WaitReady(ctx, firstListWait)
 }
 
 // WaitReady waits until no upstream is still starting, or timeout. It

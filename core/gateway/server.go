@@ -35,6 +35,10 @@ func (g *Gateway) newServer() *mcp.Server {
 func (g *Gateway) route(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 		g.metrics.Request(method)
+		switch method {
+		case "tools/list", "prompts/list", "resources/list", "resources/templates/list":
+			g.awaitStartup(ctx)
+		}
 		switch r := req.(type) {
 		case *mcp.ListToolsRequest:
 			return g.listTools(ctx, r)
