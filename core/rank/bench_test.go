@@ -61,9 +61,13 @@ func benchQueries(b testing.TB) []string {
 }
 
 func BenchmarkSearch10k(b *testing.B) {
-	for _, strategy := range []string{StrategySemantic, StrategyKeyword} {
+	for _, strategy := range []string{StrategySemantic, StrategyKeyword, "semantic-nosplit"} {
 		b.Run(strategy, func(b *testing.B) {
 			ix := New(Options{})
+			if strategy == "semantic-nosplit" { // the cost of multi-intent splitting
+				strategy = StrategySemantic
+				ix.p.split = splitOff
+			}
 			ix.SetServers(synth10k(b))
 			qs := benchQueries(b)
 			var lat []time.Duration

@@ -26,6 +26,14 @@
 // best hit of a normal query scores about 0.9 (see README.md for the scale
 // and measurements).
 //
+// # Multi-intent queries
+//
+// A semantic query with at least ten content words and several sentences
+// (a task that needs several tools) is also ranked sentence by sentence
+// with the sparse channels; a tool's score is the best of its whole-query
+// score and each sentence's score mixed with it (intents.go), so one
+// dominant intent does not crowd the others out of the top k.
+//
 // # Updates and concurrency
 //
 // [Index.SetServer], [Index.SetServers] and [Index.RemoveServer] analyze and

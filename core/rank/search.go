@@ -69,16 +69,27 @@ func (ix *Index) Search(q Query) []Hit {
 	if ix.vecs == nil {
 		w[chVec] = 0
 	}
+
 	sc := getScratch(len(s.docs))
 	defer putScratch(sc)
 	s.score(ix, q.Text, w, sc)
-	return s.fuse(sc, w, visible, k, q.Threshold)
+	var subs []string
+	if strategy == StrategySemantic || s.p.splitKeyword {
+		subs = intents(q.Text, s.p)
+	}
+	if len(subs) < 2 {
+		return s.fuse(sc, w, visible, k, q.Threshold)
+	}
+	return s.fuseIntents(ix, sc, subs, w, visible, k, q.Threshold)
 }
 
 type scratch struct {
-	ch   [nChannels][]float32
-	tmp  []float32
-	cand []int32
+	ch    [nChannels][]float32
+	tmp   []float32
+	cand  []int32
+	whole []float32 // fused score of the whole query (multi-intent only)
+	acc   []float32 // merged score (multi-intent only)
+	sub   []float32 // fused score of one clause
 }
 
 var scratchPool sync.Pool
@@ -240,19 +251,25 @@ func (s *snapshot) scoreGrams(words []string, out []float32) {
 }
 
 func (s *snapshot) scoreVec(wv *wordVectors, words []string, out []float32) {
-	q := embedWords(wv, words)
-	if q == nil || !normalize(q) {
+	if q := embedWords(wv, words); q != nil {
+		s.scoreDense(q, s.vecs, s.mean, s.dim, out)
+	}
+}
+
+// scoreDense writes the positive cosines between q (modified) and the rows
+// of vecs into out.
+func (s *snapshot) scoreDense(q, vecs, mean []float32, dim int, out []float32) {
+	if !normalize(q) {
 		return
 	}
 	if s.p.center {
-		axpy(q, s.mean, -1)
+		axpy(q, mean, -1)
 		if !normalize(q) {
 			return
 		}
 	}
-	dim := s.dim
 	for i := range s.docs {
-		if c := dot(q, s.vecs[i*dim:(i+1)*dim]); c > 0 {
+		if c := dot(q, vecs[i*dim:(i+1)*dim]); c > 0 {
 			out[i] = c
 		}
 	}
@@ -261,47 +278,83 @@ func (s *snapshot) scoreVec(wv *wordVectors, words []string, out []float32) {
 // fuse normalizes each channel by its best visible score, mixes them and
 // returns the top k above threshold.
 func (s *snapshot) fuse(sc *scratch, w [nChannels]float32, visible func(int) bool, k int, threshold float64) []Hit {
-	var best [nChannels]float32
-	cand := sc.cand[:0]
-	defer func() { sc.cand = cand }()
-	for i := range s.docs {
-		any := false
-		for c := range nChannels {
-			if v := sc.ch[c][i]; w[c] > 0 && v > 0 {
-				any = true
-			}
-		}
-		if !any || !visible(i) {
-			continue
-		}
-		cand = append(cand, int32(i))
-		for c := range nChannels {
-			best[c] = max(best[c], sc.ch[c][i])
-		}
-	}
-	var wsum float32
-	var scale [nChannels]float32
-	for c := range nChannels {
-		if w[c] > 0 && best[c] > 0 {
-			wsum += w[c]
-		}
-	}
-	for c := range nChannels {
-		if w[c] > 0 && best[c] > 0 {
-			scale[c] = w[c] / wsum / best[c]
-		}
-	}
+	sc.tmp = resize(sc.tmp, len(s.docs))
+	cand := s.mix(sc, w, visible, sc.tmp)
 	top := topK{k: k}
 	for _, i := range cand {
-		var v float32
-		for c := range nChannels {
-			v += scale[c] * sc.ch[c][i]
-		}
-		if v > 0 && float64(v) >= threshold {
+		if v := sc.tmp[i]; v > 0 && float64(v) >= threshold {
 			top.push(v, i)
 		}
 	}
 	return top.hits(s)
+}
+
+// mix writes into out the weighted mix of the channel scores, each divided
+// by its best score among the visible candidates, and returns the
+// candidates (visible tools with a non-zero score in some channel).
+func (s *snapshot) mix(sc *scratch, w [nChannels]float32, visible func(int) bool, out []float32) []int32 {
+	var best [nChannels]float32
+	var on []int // channels with weight
+	for c := range nChannels {
+		if w[c] > 0 {
+			on = append(on, c)
+		}
+	}
+	cand := sc.cand[:0]
+	for i := range s.docs {
+		any := false
+		for _, c := range on {
+			if v := sc.ch[c][i]; v > 0 {
+				any = true
+				best[c] = max(best[c], v)
+			}
+		}
+		if any {
+			cand = append(cand, int32(i))
+		}
+	}
+	// best is over all candidates so far; recompute it over visible ones
+	// only when a filter rejects someone.
+	n := 0
+	filtered := false
+	for _, i := range cand {
+		if visible(int(i)) {
+			cand[n] = i
+			n++
+		} else {
+			filtered = true
+		}
+	}
+	cand = cand[:n]
+	sc.cand = cand
+	if filtered {
+		best = [nChannels]float32{}
+		for _, i := range cand {
+			for _, c := range on {
+				best[c] = max(best[c], sc.ch[c][i])
+			}
+		}
+	}
+	var wsum float32
+	var scale [nChannels]float32
+	for _, c := range on {
+		if best[c] > 0 {
+			wsum += w[c]
+		}
+	}
+	for _, c := range on {
+		if best[c] > 0 {
+			scale[c] = w[c] / wsum / best[c]
+		}
+	}
+	for _, i := range cand {
+		var v float32
+		for _, c := range on {
+			v += scale[c] * sc.ch[c][i]
+		}
+		out[i] = v
+	}
+	return cand
 }
 
 // topK keeps the k best (score, doc) pairs in a min-heap; ties go to the

@@ -17,6 +17,20 @@ type params struct {
 	// weighted by similarity^simPow.
 	minSim, simPow float32
 	nbrs           int // neighbours used per query word
+	// multi-intent queries (intents.go)
+	split        int     // clause splitting mode
+	splitKeyword bool    // also split for the keyword strategy
+	minSplit     int     // content words a query needs before it is split
+	minClause    int     // content words a clause needs (shorter ones merge)
+	window       int     // window size for splitWindows
+	maxClauses   int     // adjacent clauses are merged down to this many
+	clauseVec    bool    // score clauses with the dense channel too
+	clauseSoft   bool    // score clauses with the soft channel too
+	merge        int     // mergeMax or mergeRRF
+	alpha        float32 // mergeMax: weight of the whole-query score
+	rrfWhole     float32 // mergeRRF: weight of the whole-query ranking
+	rrfK         float32 // mergeRRF: rank offset
+	rrfDepth     int     // mergeRRF: ranks used per list
 }
 
 const (
@@ -35,6 +49,8 @@ var defaultParams = params{
 	chanW:  [nChannels]float32{chLex: 1, chGram: 0.5, chVec: 1, chSoft: 1},
 	center: true,
 	minSim: 0.5, simPow: 2, nbrs: 16,
+	split: splitSentences, minSplit: 10, minClause: 2, window: 6, maxClauses: 3, clauseVec: false, clauseSoft: false,
+	merge: mergeMax, alpha: 0.6, rrfWhole: 1, rrfK: 10, rrfDepth: 50,
 }
 
 type posting struct {

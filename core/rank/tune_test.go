@@ -16,30 +16,33 @@ func TestReport(t *testing.T) {
 	type cfg struct {
 		name, strategy string
 		w              [nChannels]float32
+		split          bool // multi-intent splitting on (the default)
 	}
+	d := defaultParams.chanW
 	cfgs := []cfg{
-		{"semantic", StrategySemantic, defaultParams.chanW},
-		{"keyword", StrategyKeyword, defaultParams.chanW},
-		{"lexical only", StrategySemantic, [nChannels]float32{chLex: 1}},
-		{"ngram only", StrategySemantic, [nChannels]float32{chGram: 1}},
-		{"vector only", StrategySemantic, [nChannels]float32{chVec: 1}},
-		{"soft only", StrategySemantic, [nChannels]float32{chSoft: 1}},
-		{"semantic - soft", StrategySemantic, withW(defaultParams.chanW, chSoft, 0)},
-		{"semantic - ngram", StrategySemantic, withW(defaultParams.chanW, chGram, 0)},
-		{"semantic - vector", StrategySemantic, withW(defaultParams.chanW, chVec, 0)},
-		{"semantic - lexical", StrategySemantic, withW(defaultParams.chanW, chLex, 0)},
+		{"semantic", StrategySemantic, d, true},
+		{"keyword", StrategyKeyword, d, true},
+		{"semantic, no split", StrategySemantic, d, false},
+		{"lexical only", StrategySemantic, [nChannels]float32{chLex: 1}, false},
+		{"ngram only", StrategySemantic, [nChannels]float32{chGram: 1}, false},
+		{"vector only", StrategySemantic, [nChannels]float32{chVec: 1}, false},
+		{"soft only", StrategySemantic, [nChannels]float32{chSoft: 1}, false},
+		{"semantic - soft", StrategySemantic, withW(d, chSoft, 0), true},
+		{"semantic - ngram", StrategySemantic, withW(d, chGram, 0), true},
+		{"semantic - vector", StrategySemantic, withW(d, chVec, 0), true},
+		{"semantic - lexical", StrategySemantic, withW(d, chLex, 0), true},
 	}
 	if os.Getenv("RANK_REPORT") == "short" {
 		cfgs = cfgs[:1]
-	}
-	if os.Getenv("RANK_REPORT") == "soft" {
-		cfgs = []cfg{cfgs[4], cfgs[5], cfgs[6]}
 	}
 	for _, es := range evalSets {
 		qs := loadQueries(t, es.queries)
 		for _, c := range cfgs {
 			p := defaultParams
 			p.chanW = c.w
+			if !c.split {
+				p.split = splitOff
+			}
 			ix := buildIndex(t, p, es.catalog...)
 			a, b, all := evaluate(ix, qs, c.strategy)
 			t.Logf("%-12s %-18s A: %s | B: %s | all: %s", es.name, c.name, a, b, all)
