@@ -1,0 +1,58 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestE2EMetatool: router mode metatool with real npm servers, driven by the
+// official TypeScript SDK client. tools/list shows only the three meta-tools;
+// mcplex_find_tools finds a tool on each server (colliding names included),
+// and mcplex_call_tool calls it, one of them streaming progress.
+func TestE2EMetatool(t *testing.T) {
+	ne := needNode(t)
+	dir := t.TempDir()
+	mEv, mA, mB := newMarker(t, "everything"), newMarker(t, "memory_a"), newMarker(t, "memory_b")
+	fsDir := filepath.Join(dir, strings.TrimPrefix(newMarker(t, "fs"), "--"))
+	if err := os.MkdirAll(fsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killLeftovers(mEv, mA, mB, fsDir) })
+	note := filepath.Join(fsDir, "plan.txt")
+	if err := os.WriteFile(note, []byte("metatool plan\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := gatewayConfig("",
+		everythingStdio(ne, "everything", mEv),
+		upstream{Name: "memory_a", Command: ne.node, Args: []string{ne.memory, mA}, Env: map[string]string{"MEMORY_FILE_PATH": filepath.Join(dir, "a.jsonl")}},
+		upstream{Name: "memory_b", Command: ne.node, Args: []string{ne.memory, mB}, Env: map[string]string{"MEMORY_FILE_PATH": filepath.Join(dir, "b.jsonl")}},
+		upstream{Name: "files", Command: ne.node, Args: []string{ne.filesystem, fsDir}},
+	)
+	cfg = strings.Replace(cfg, `mode = "passthrough"`, "mode = \"metatool\"\nstrategy = \"semantic\"", 1)
+	g := startGateway(t, cfg)
+	g.waitHealthy(30 * time.Second)
+
+	steps := runTS(t, ne, g.url, "metatool",
+		"--find", "echo a message back", "echo", `{"message":"via meta"}`,
+		"--find", "create entities in the knowledge graph memory", "memory_a__create_entities",
+		`{"entities":[{"name":"carol","entityType":"person","observations":["meta"]}]}`,
+		"--find", "search nodes in the knowledge graph", "memory_b__search_nodes", `{"query":"carol"}`,
+		"--find", "read the contents of a text file", "read_text_file", fmt.Sprintf(`{"path":%q}`, note),
+		"--find-progress", "long running operation with progress", longTool, `{"duration":2,"steps":4}`,
+	)
+	if s := findStep(t, steps, "call read_text_file"); !strings.Contains(fmt.Sprint(s["text"]), "metatool plan") {
+		t.Errorf("read_text_file through mcplex_call_tool: %v", s)
+	}
+	if s := findStep(t, steps, "call memory_b__search_nodes"); strings.Contains(fmt.Sprint(s["text"]), "carol") {
+		t.Errorf("memory_b sees memory_a's entity: %v", s)
+	}
+	if s := findStep(t, steps, "call "+longTool); s.num("progress_count") < 2 {
+		t.Errorf("progress through mcplex_call_tool: %v", s)
+	}
+}
