@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Official MCP conformance suite, run through the MCPlex gateway.
 #
-#   .ci/conformance.sh            both legs: the go-sdk fixture as the only upstream over stdio, then over HTTP
-#   LEGS=stdio .ci/conformance.sh one leg only (stdio | http)
+#   .ci/conformance.sh            three legs: the go-sdk fixture as the only upstream over stdio, over HTTP,
+#                                 and over stdio with an API key configured (the suite sends it via AUTH_HEADER)
+#   LEGS=stdio .ci/conformance.sh one leg only (stdio | http | key)
 #
 # env: MCPLEX_BIN     prebuilt mcplex binary (default: built here from the repo)
 #      MCPLEX_SHARED  the shared/ dir (default: $repo/../shared)
@@ -25,7 +26,7 @@ fi
 shared="$(cd "$shared" && pwd)"
 export TOOLS="${TOOLS:-$HOME/.cache/mcplex-conformance}"
 OUT="${OUT:-$repo/conformance-results}"
-LEGS="${LEGS:-stdio http}"
+LEGS="${LEGS:-stdio http key}"
 mkdir -p "$OUT"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mcplex-conformance.XXXXXX")"
 
@@ -112,6 +113,7 @@ fi
 
 grand_pass=0
 grand_fail=0
+leg_auth="" # Authorization header the suite sends in the current leg
 summary=()
 
 # run_leg NAME: config for the leg is $work/NAME.toml
@@ -138,7 +140,7 @@ run_leg() {
 
   log "[$leg] conformance suite (all) against $url"
   local rc=0
-  (cd "$work" && OUT="$legout/full" bash "$shared/conformance/run.sh" "$url" all) >"$legout/run.log" 2>&1 || rc=$?
+  (cd "$work" && OUT="$legout/full" AUTH_HEADER="$leg_auth" bash "$shared/conformance/run.sh" "$url" all) >"$legout/run.log" 2>&1 || rc=$?
   sed -n '/=== SUMMARY ===/,$p' "$legout/run.log"
   if ! grep -q '^Total: ' "$legout/run.log"; then
     echo "conformance.sh: [$leg] the suite printed no Total line (exit $rc); last lines:" >&2
@@ -163,7 +165,7 @@ run_leg() {
     [ "${fail[$name]}" -gt 0 ] || continue
     log "[$leg] retrying $name alone"
     local rlog="$legout/retry-$name.log" rrc=0
-    (cd "$work" && OUT="$legout/retry" bash "$shared/conformance/run.sh" "$url" all --scenario "$name") >"$rlog" 2>&1 || rrc=$?
+    (cd "$work" && OUT="$legout/retry" AUTH_HEADER="$leg_auth" bash "$shared/conformance/run.sh" "$url" all --scenario "$name") >"$rlog" 2>&1 || rrc=$?
     local line
     line="$(grep -E '^Passed: [0-9]+/[0-9]+, [0-9]+ failed' "$rlog" | tail -n 1 || true)"
     if [ -n "$line" ]; then
@@ -245,8 +247,24 @@ EOF
     run_leg http
     stop_gateway "$fpid"
     ;;
+  key)
+    key="conformance-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+    cat >"$work/key.toml" <<EOF
+[gateway]
+name = "mcplex-conformance"
+api_key = "$key"
+[router]
+mode = "passthrough"
+[[servers]]
+name = "everything"
+command = "$fixture"
+EOF
+    leg_auth="Authorization: Bearer $key"
+    run_leg key
+    leg_auth=""
+    ;;
   *)
-    echo "conformance.sh: unknown leg $leg (want stdio, http)" >&2
+    echo "conformance.sh: unknown leg $leg (want stdio, http, key)" >&2
     exit 2
     ;;
   esac
