@@ -2,10 +2,13 @@ package upstream
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -57,7 +60,7 @@ func TestReadLine(t *testing.T) {
 	}
 }
 
-func TestDecodeLine(t *testing.T) {
+func TestSplitLine(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
@@ -73,17 +76,28 @@ func TestDecodeLine(t *testing.T) {
 		{"banner", `badmcp starting up...`, 0, true},
 		{"html", `this is not json <html>oops</html>`, 0, true},
 		{"truncated", `{"jsonrpc":"2.0","id":`, 0, true},
+		{"two values", `{"jsonrpc":"2.0","id":1,"result":{}} {"jsonrpc":"2.0","id":2,"result":{}}`, 0, true},
 		{"not json-rpc", `{"hello":"world"}`, 0, true},
+		{"wrong version", `{"jsonrpc":"1.0","id":1,"result":{}}`, 0, true},
 		{"null id error", `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}`, 0, true},
 		{"number", `42`, 0, true},
+		{"empty batch", `[]`, 0, true},
 		{"bad batch element", `[{"jsonrpc":"2.0","id":1,"result":{}},{"x":1}]`, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			msgs, err := decodeLine([]byte(tt.line))
-			if (err != nil) != tt.wantErr || len(msgs) != tt.want {
-				t.Errorf("decodeLine(%q) = %d messages, %v; want %d, error %v", tt.line, len(msgs), err, tt.want, tt.wantErr)
+			frames, err := splitLine([]byte(tt.line))
+			if (err != nil) != tt.wantErr || len(frames) != tt.want {
+				t.Fatalf("splitLine(%q) = %d messages, %v; want %d, error %v", tt.line, len(frames), err, tt.want, tt.wantErr)
+			}
+			for _, f := range frames {
+				if !utf8.Valid(f) || bytes.ContainsAny(f, "\r\n") {
+					t.Errorf("frame %q: invalid UTF-8 or a line break", f)
+				}
+				if _, err := jsonrpc.DecodeMessage(f); err != nil {
+					t.Errorf("frame %q: %v", f, err)
+				}
 			}
 		})
 	}
@@ -107,23 +121,120 @@ func TestTooLarge(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			msgs, err := tooLarge([]byte(tt.head))
+			msg, err := tooLarge([]byte(tt.head), 64)
 			if err == nil {
 				t.Errorf("tooLarge returned no error to log")
 			}
 			if tt.wantID == nil {
-				if len(msgs) != 0 {
-					t.Errorf("synthesized %v, want nothing", msgs)
+				if msg != nil {
+					t.Errorf("synthesized %v, want nothing", msg)
 				}
 				return
 			}
-			if len(msgs) != 1 {
-				t.Fatalf("got %d messages, want one error response", len(msgs))
-			}
-			r, ok := msgs[0].(*jsonrpc.Response)
+			r, ok := msg.(*jsonrpc.Response)
 			if !ok || r.Error == nil || r.ID.Raw() != tt.wantID {
-				t.Errorf("got %#v, want an error response for id %v", msgs[0], tt.wantID)
+				t.Errorf("got %#v, want an error response for id %v", msg, tt.wantID)
 			}
 		})
 	}
 }
+
+// The filter in front of the SDK's own connection: whatever the child
+// writes, the connection yields its JSON-RPC messages, in order, and ends
+// only at EOF.
+func TestLineFilterFeedsIOTransport(t *testing.T) {
+	t.Parallel()
+	const max = 200
+	big := strings.Repeat("x", max)
+	input := strings.Join([]string{
+		"badmcp starting up... (not JSON-RPC)",
+		`{"jsonrpc":"2.0","id":1,"result":{"a":1}}` + "\r",
+		"",
+		"   ",
+		`{"jsonrpc":"2.0","id":`,
+		`{"hello":"world"}`,
+		`{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}`,
+		`[{"jsonrpc":"2.0","id":2,"result":{}},{"jsonrpc":"2.0","method":"notifications/b"}]`,
+		`[{"jsonrpc":"2.0","id":99,"result":{}},{"x":1}]`,
+		"{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"t\":\"bad \xff\xfe bytes\"}}",
+		`{"jsonrpc":"2.0","id":4,"result":{"t":"` + big + `"}}`,                                                         // too large, id first
+		`{"jsonrpc":"2.0","method":"notifications/big","params":"` + big + `"}`,                                         // too large, no id
+		`{"jsonrpc":"2.0","id":5,"result":{"t":"` + big[:max-len(`{"jsonrpc":"2.0","id":5,"result":{"t":""}}`)] + `"}}`, // exactly max
+		`{"jsonrpc":"2.0","method":"notifications/last"}`,                                                               // no final newline
+	}, "\n")
+	log, logs := newLog()
+	conn, err := filteredTransport(strings.NewReader(input), nopWriteCloser{}, max, log).Connect(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var got []string
+	for {
+		msg, err := conn.Read(t.Context())
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Errorf("Read ended with %v, want io.EOF", err)
+			}
+			break
+		}
+		switch m := msg.(type) {
+		case *jsonrpc.Request:
+			got = append(got, "notify "+m.Method)
+		case *jsonrpc.Response:
+			s := fmt.Sprintf("response %v: %s", m.ID.Raw(), m.Result)
+			if m.Error != nil {
+				s = fmt.Sprintf("error %v: %v", m.ID.Raw(), m.Error)
+			}
+			got = append(got, s)
+		}
+	}
+	want := []string{
+		`response 1: {"a":1}`,
+		`response 2: {}`,
+		"notify notifications/b",
+		"response 3: {\"t\":\"bad \uFFFD bytes\"}",
+		"error 4: upstream response too large: message exceeds 200 bytes",
+		`response 5: {"t":"` + big[:max-len(`{"jsonrpc":"2.0","id":5,"result":{"t":""}}`)] + `"}`,
+		"notify notifications/last",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("messages (-want +got):\n%s", diff)
+	}
+	if n := strings.Count(logs.String(), "dropping a stdout line"); n != 7 {
+		t.Errorf("logged %d dropped lines, want 7; log:\n%s", n, logs)
+	}
+}
+
+// A line of exactly maxMessage bytes (the real limit) passes the SDK's
+// connection, also after lines that filled the decoder's buffer.
+func TestLineFilterMaxLine(t *testing.T) {
+	t.Parallel()
+	frame := func(id int) string {
+		head := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"result":{"t":"`, id)
+		return head + strings.Repeat("x", maxMessage-len(head)-len(`"}}`)) + `"}}`
+	}
+	input := frame(1) + "\n" + `{"jsonrpc":"2.0","method":"m"}` + "\n" + frame(2) + "\n" + frame(3)
+	log, _ := newLog()
+	conn, err := filteredTransport(strings.NewReader(input), nopWriteCloser{}, maxMessage, log).Connect(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for i := range 4 {
+		msg, err := conn.Read(t.Context())
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if r, ok := msg.(*jsonrpc.Response); ok && len(r.Result) != maxMessage-len(`{"jsonrpc":"2.0","id":1,"result":}`) {
+			t.Errorf("message %d: result of %d bytes", i, len(r.Result))
+		}
+	}
+	if _, err := conn.Read(t.Context()); !errors.Is(err, io.EOF) {
+		t.Errorf("after the last message: %v, want io.EOF", err)
+	}
+}
+
+type nopWriteCloser struct{}
+
+func (nopWriteCloser) Write(p []byte) (int, error) { return len(p), nil }
+func (nopWriteCloser) Close() error                { return nil }
