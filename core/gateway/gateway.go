@@ -287,6 +287,10 @@ func (g *Gateway) WaitReady(ctx context.Context, timeout time.Duration) error {
 			}
 		}
 		if len(pending) == 0 {
+			// A server's state turns ready just before its catalog is merged
+			// (the state-change hook does that); merge now so a caller that
+			// waited sees the tools.
+			g.rebuild()
 			if len(down) > 0 {
 				return fmt.Errorf("servers not ready: %s", strings.Join(down, "; "))
 			}

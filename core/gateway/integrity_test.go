@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -43,14 +44,29 @@ func TestRugPullIsReportedAndQuarantined(t *testing.T) {
 	if names := toolNames(t, cs); slices.Contains(names, "echo") || !slices.Contains(names, "other") {
 		t.Fatalf("quarantined tool still listed: %v", names)
 	}
-	// An admin approves it (another process writes the pins file).
-	st, err := integrity.Open(filepath.Join(dir, "mcplex.pins.json"))
-	if err != nil {
-		t.Fatal(err)
+	// An admin approves it (another process writes the pins file). A catalog
+	// refresh in flight may save the gateway's older view over it, so approve
+	// until the gateway has read the approval, as an admin re-running the
+	// command would.
+	pins := filepath.Join(dir, "mcplex.pins.json")
+	for i := 0; ; i++ {
+		st, err := integrity.Open(pins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Approve("alpha", "echo"); err != nil {
+			t.Fatal(err)
+		}
+		a.addEcho(fmt.Sprintf("refresh_%d", i)) // any catalog refresh re-reads the pins
+		deadline := time.Now().Add(time.Second)
+		for time.Now().Before(deadline) {
+			if slices.Contains(toolNames(t, cs), "echo") {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if i == 4 {
+			t.Fatal("the approved tool never came back")
+		}
 	}
-	if err := st.Approve("alpha", "echo"); err != nil {
-		t.Fatal(err)
-	}
-	a.addEcho("third") // any catalog refresh re-reads the pins
-	waitFor(t, func() bool { return slices.Contains(toolNames(t, cs), "echo") })
 }

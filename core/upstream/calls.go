@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -12,6 +13,9 @@ import (
 // call runs fn against the live session with the server's call timeout, and
 // turns transport failures into errors that name the server: ErrUnavailable
 // when the connection was lost, context.DeadlineExceeded at the timeout.
+// noteWait bounds how long a result waits for notifications read before it.
+const noteWait = 250 * time.Millisecond
+
 func call[R any](ctx context.Context, u *Upstream, fn func(context.Context, *mcp.ClientSession) (R, error)) (R, error) {
 	var zero R
 	ctx, cancel := context.WithTimeout(ctx, u.Timeout())
@@ -24,6 +28,7 @@ func call[R any](ctx context.Context, u *Upstream, fn func(context.Context, *mcp
 		}
 		res, err := fn(ctx, sess)
 		if err == nil {
+			u.notes.wait(noteWait) // relay what the server sent before its result first
 			return res, nil
 		}
 		// ErrConnectionClosed means the session had ended before the request

@@ -56,11 +56,13 @@ func (u *Upstream) newClient(life context.Context, kick chan<- struct{}) *mcp.Cl
 			}
 		},
 		LoggingMessageHandler: func(_ context.Context, req *mcp.LoggingMessageRequest) {
+			defer u.notes.add(-1)
 			if h != nil && h.Log != nil {
 				h.Log(name, req.Params)
 			}
 		},
 		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
+			defer u.notes.add(-1)
 			if h != nil && h.Progress != nil {
 				h.Progress(name, req.Params)
 			}

@@ -54,7 +54,7 @@ func (u *Upstream) connect(ictx, life context.Context, kick chan<- struct{}) (*m
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tap := &tapTransport{inner: tr, tap: u.tap, life: life, lost: u.connLost}
+	tap := &tapTransport{inner: tr, tap: u.tap, life: life, lost: u.connLost, notes: u.notes}
 	// Upstream sessions are shared by many downstream sessions, so they use
 	// the last protocol version whose server->client requests (sampling,
 	// elicitation, roots) may be sent while a call is in progress.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -88,6 +89,7 @@ type tapTransport struct {
 	tap   *schemaTap
 	life  context.Context
 	lost  func(*tapConn, error)
+	notes *noteCounter // notifications read but not yet handled
 
 	conn *tapConn // set by Connect
 }
@@ -98,15 +100,17 @@ func (t *tapTransport) Connect(ctx context.Context) (mcp.Connection, error) {
 		return nil, err
 	}
 	t.tap.reset()
-	t.conn = &tapConn{Connection: c, tap: t.tap, life: t.life, lost: t.lost}
+	t.notes.reset() // a dead session's undelivered notifications are gone
+	t.conn = &tapConn{Connection: c, tap: t.tap, life: t.life, lost: t.lost, notes: t.notes}
 	return t.conn, nil
 }
 
 type tapConn struct {
 	mcp.Connection
-	tap  *schemaTap
-	life context.Context
-	lost func(*tapConn, error)
+	tap   *schemaTap
+	life  context.Context
+	lost  func(*tapConn, error)
+	notes *noteCounter
 
 	mu     sync.Mutex
 	initID jsonrpc.ID // of the initialize request
@@ -152,8 +156,81 @@ func (c *tapConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 		}
 		return msg, err
 	}
-	if r, ok := msg.(*jsonrpc.Response); ok {
+	switch r := msg.(type) {
+	case *jsonrpc.Response:
 		c.tap.observe(r)
+	case *jsonrpc.Request:
+		if !r.ID.IsValid() && forwarded(r.Method) {
+			c.notes.add(1) // handled (and done) by the client's handler
+		}
 	}
 	return msg, nil
+}
+
+// forwarded lists the notifications the gateway relays to the caller of an
+// in-flight call, and so must relay before that call's result.
+func forwarded(method string) bool {
+	return method == "notifications/message" || method == "notifications/progress"
+}
+
+// noteCounter counts relayed notifications read from the upstream but not
+// yet handed to the hooks. The SDK dispatches notifications asynchronously,
+// so a notification sent just before a result may be handled after it; a
+// call waits for the count to drain (briefly) before returning its result,
+// so progress and log messages reach the caller before the result does.
+type noteCounter struct {
+	mu      sync.Mutex
+	pending int
+	idle    chan struct{} // closed when pending drops to zero
+}
+
+func (n *noteCounter) add(d int) {
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.pending += d
+	if n.pending < 0 {
+		n.pending = 0
+	}
+	if n.pending == 0 && n.idle != nil {
+		close(n.idle)
+		n.idle = nil
+	}
+}
+
+func (n *noteCounter) reset() {
+	if n != nil {
+		n.add(-n.count())
+	}
+}
+
+func (n *noteCounter) count() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.pending
+}
+
+// wait returns once no counted notification is pending, or after max.
+func (n *noteCounter) wait(max time.Duration) {
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	if n.pending == 0 {
+		n.mu.Unlock()
+		return
+	}
+	if n.idle == nil {
+		n.idle = make(chan struct{})
+	}
+	idle := n.idle
+	n.mu.Unlock()
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	}
 }

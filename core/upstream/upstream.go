@@ -45,6 +45,7 @@ type Upstream struct {
 	log    *slog.Logger
 	stderr *stderrLog
 	tap    *schemaTap
+	notes  *noteCounter
 	httpc  *http.Client // pooled connections of an HTTP server, kept across reconnections
 
 	mu       sync.Mutex
@@ -79,6 +80,7 @@ func newUpstream(cfg config.Server, hooks *Hooks, log *slog.Logger) *Upstream {
 		log:     log,
 		stderr:  newStderrLog(log),
 		tap:     newSchemaTap(),
+		notes:   &noteCounter{},
 		state:   StateStarting,
 		since:   time.Now(),
 		cat:     &catalog.Server{Name: cfg.Name, Description: cfg.Description},
