@@ -22,6 +22,9 @@ const (
 	ServerState    Kind = "server_state"    // an upstream started, stopped, failed or restarted
 	ToolChanged    Kind = "tool_changed"    // a tool's definition changed (possible rug pull)
 	ToolPoisoning  Kind = "tool_poisoning"  // a tool's metadata looked like prompt injection
+	// RequestRejected is a request refused at the transport: a foreign Host
+	// or Origin, another identity's session id, an oversized body.
+	RequestRejected Kind = "request_rejected"
 )
 
 // Suggested Outcome values. Outcome is free text; these keep dashboards and

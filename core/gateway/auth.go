@@ -156,6 +156,7 @@ func (g *Gateway) sessionGuard(next http.Handler) http.Handler {
 		id := identityOf(r)
 		if sid := r.Header.Get("Mcp-Session-Id"); sid != "" {
 			if owner, ok := g.owners.owner(sid); ok && owner != id.ID {
+				g.rejected(r, "session", "a session id of another identity was presented")
 				http.Error(w, "session not found", http.StatusNotFound)
 				return
 			}

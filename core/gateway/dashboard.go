@@ -27,6 +27,7 @@ type Stats struct {
 // Stats returns a snapshot of the gateway: health, metrics with per-tool
 // percentiles, and the token savings of the current catalog.
 func (g *Gateway) Stats() Stats {
+	g.syncDropped()
 	st := Stats{Health: g.Health(), Metrics: g.metrics.Snapshot()}
 	if ts, ok := g.cachedTokenStats(); ok {
 		st.Tokens = &ts
@@ -46,7 +47,10 @@ func (g *Gateway) DashboardHandler() http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		_ = json.NewEncoder(w).Encode(g.Stats())
 	})
-	mux.Handle("GET /api/metrics", g.metrics.Handler())
+	mux.Handle("GET /api/metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.syncDropped()
+		g.metrics.Handler().ServeHTTP(w, r)
+	}))
 	mux.HandleFunc("GET /api/events", g.serveEvents)
 	mux.HandleFunc("GET /health", g.serveHealth)
 	return g.hostGuard(g.authGuard(mux))
@@ -111,5 +115,15 @@ func (g *Gateway) serveDashboard(ctx context.Context, addr string) {
 	}()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		g.log.Error("dashboard stopped", "error", err)
+	}
+}
+
+// syncDropped moves the event bus's drop count into the metrics.
+func (g *Gateway) syncDropped() {
+	g.dropMu.Lock()
+	defer g.dropMu.Unlock()
+	if d := g.bus.Dropped(); d > g.dropSeen {
+		g.metrics.EventsDropped(d - g.dropSeen)
+		g.dropSeen = d
 	}
 }

@@ -65,6 +65,9 @@ type Gateway struct {
 	lastTools, lastPrompts, lastResources string
 	toggles                               map[string]bool
 
+	dropMu   sync.Mutex
+	dropSeen uint64 // bus drops already counted in metrics
+
 	subMu sync.Mutex
 	subs  map[string]int // resource URI -> downstream subscriptions
 }

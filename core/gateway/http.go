@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mcplex/mcplex/core/audit"
 	"github.com/mcplex/mcplex/core/upstream"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -78,10 +79,12 @@ func (g *Gateway) hostGuard(next http.Handler) http.Handler {
 		gw := g.Config().Gateway // live: allowed_hosts may change on reload
 		allowed := allowedHosts(gw.Listen, gw.AllowedHosts)
 		if !hostAllowed(r.Host, allowed) {
+			g.rejected(r, "host", "Host "+r.Host+" is not allowed")
 			forbid(w, "Host "+r.Host+" is not allowed")
 			return
 		}
 		if o := r.Header.Get("Origin"); o != "" && !originAllowed(o, allowed) {
+			g.rejected(r, "origin", "Origin "+o+" is not allowed")
 			forbid(w, "Origin "+o+" is not allowed")
 			return
 		}
@@ -147,4 +150,11 @@ func isPort(p string) bool {
 		}
 	}
 	return true
+}
+
+// rejected audits a request refused before it reached the MCP server.
+func (g *Gateway) rejected(r *http.Request, reason, msg string) {
+	g.metrics.Blocked("request:" + reason)
+	g.auditLog(audit.Event{Event: audit.RequestRejected, Outcome: audit.OutcomeDenied, Reason: reason,
+		Message: msg, Remote: remoteHost(r), Identity: describe(identityOf(r)), TraceID: newTraceID()})
 }

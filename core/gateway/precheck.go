@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 )
@@ -37,6 +38,7 @@ func (g *Gateway) precheck(next http.Handler) http.Handler {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
+				g.rejected(r, "body_size", fmt.Sprintf("request body over %d bytes", limit))
 				rpcError(w, http.StatusRequestEntityTooLarge, nil, -32600, "request body too large")
 				return
 			}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mcplex/mcplex/core/audit"
 	"github.com/mcplex/mcplex/core/config"
@@ -242,6 +243,17 @@ func TestBypassAttemptsAreRefusedAndAudited(t *testing.T) {
 	if got := f.countAudit(t, audit.AuthFailed); got < 5 {
 		t.Errorf("auth_failed records: %d, want >= 5", got)
 	}
+	rejected := map[string]bool{}
+	for _, e := range f.auditEvents(t) {
+		if e.Event == audit.RequestRejected {
+			rejected[e.Reason] = true
+		}
+	}
+	for _, reason := range []string{"origin", "session", "body_size"} {
+		if !rejected[reason] {
+			t.Errorf("no request_rejected audit record with reason %q", reason)
+		}
+	}
 	for _, e := range f.auditEvents(t) {
 		if strings.Contains(fmt.Sprint(e), devKey) || strings.Contains(fmt.Sprint(e), adminKey) {
 			t.Fatalf("an API key leaked into the audit log: %+v", e)
@@ -280,4 +292,33 @@ func TestRateLimitStopsFloodBeforeUpstream(t *testing.T) {
 	if got := f.countAudit(t, audit.RateLimited); got != limited {
 		t.Errorf("rate_limited audit records %d, want %d", got, limited)
 	}
+}
+
+// TestIdleSessionsAreReaped: a session nobody uses is closed after
+// session_idle_timeout_seconds; its id then answers 404.
+func TestIdleSessionsAreReaped(t *testing.T) {
+	f := newSecureFixture(t, func(c *config.Config) { c.Gateway.SessionIdleTimeoutSeconds = 1 })
+	dev := f.session(t, devKey)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		time.Sleep(200 * time.Millisecond) // polling: the session must not be touched meanwhile
+		if time.Now().After(deadline) {
+			t.Fatal("idle session still alive after 10s")
+		}
+		if _, ok := sessionAlive(f.gw, dev["Mcp-Session-Id"]); !ok {
+			break
+		}
+	}
+	if r := post(t, f.url, dev, call("github__search", `{"text":"x"}`)); r.status != http.StatusNotFound {
+		t.Errorf("reaped session answered %d", r.status)
+	}
+}
+
+func sessionAlive(g *Gateway, id string) (*mcp.ServerSession, bool) {
+	for ss := range g.server.Sessions() {
+		if ss.ID() == id {
+			return ss, true
+		}
+	}
+	return nil, false
 }
