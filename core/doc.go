@@ -9,6 +9,7 @@
 //   - bridge: the stdio <-> Streamable HTTP bridge
 //   - demo: the built-in demo MCP server
 //   - execpath: finding commands without the login shell's PATH
+//   - atomicfile: crash-safe file replacement (config, pins)
 //
 // Nothing under core imports Fyne, kardianos/service, app or ui, and it
 // builds with CGO_ENABLED=0 (see deps_test.go).

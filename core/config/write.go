@@ -10,6 +10,7 @@ import (
 	"reflect"
 
 	"github.com/BurntSushi/toml"
+	"github.com/mcplex/mcplex/core/atomicfile"
 )
 
 // Encode returns c as TOML that Parse reads back to an equal config. Values
@@ -80,33 +81,6 @@ func WriteFile(path string, data []byte) error {
 
 // writeAtomic writes data to a temporary file next to path, syncs it and
 // renames it over path.
-func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close() // may be closed already; the first error is the one to report
-			err = errors.Join(err, os.Remove(tmp))
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(perm); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
+func writeAtomic(path string, data []byte, perm fs.FileMode) error {
+	return atomicfile.Write(path, data, perm)
 }

@@ -1,14 +1,14 @@
 //go:build unix
 
-package config
+package atomicfile
 
 import (
 	"errors"
 	"os"
 )
 
-// syncDir flushes a directory entry (a rename) to disk.
-func syncDir(dir string) error {
+// SyncDir flushes a directory entry (a rename) to disk.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

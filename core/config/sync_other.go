@@ -1,7 +1,0 @@
-//go:build !unix
-
-package config
-
-// syncDir does nothing where directories cannot be synced (Windows): the
-// rename itself is atomic there, only its durability is weaker.
-func syncDir(string) error { return nil }
