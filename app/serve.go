@@ -115,7 +115,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	log.Info("MCPlex starting", "config", cfg.Path, "servers", len(cfg.Servers), "mode", cfg.Router.Mode)
+	tuneMemory()
 	reloadOnSIGHUP(ctx, gw)
+	gw.Start() // upstreams start now, in the background; Run serves meanwhile
+	releaseStartupMemory(ctx, gw)
 	return gw.Run(ctx, func(addr net.Addr) {
 		log.Info("MCPlex gateway listening", "url", "http://"+addr.String()+"/mcp")
 	})
