@@ -65,6 +65,8 @@ type Gateway struct {
 	lastTools, lastPrompts, lastResources string
 	toggles                               map[string]bool
 
+	mrtr mrtrCalls // calls of 2026-07-28 clients waiting for their next round
+
 	dropMu   sync.Mutex
 	dropSeen uint64 // bus drops already counted in metrics
 

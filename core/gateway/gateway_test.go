@@ -317,3 +317,34 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestSamplingForNewestProtocolClient: a 2026-07-28 client cannot receive a
+// sampling request during a call; the gateway turns the upstream's request
+// into an input-required round and answers the upstream with the retry.
+func TestSamplingForNewestProtocolClient(t *testing.T) {
+	a := newFake("alpha")
+	a.srv.AddTool(&mcp.Tool{Name: "ask", InputSchema: json.RawMessage(`{"type":"object"}`)}, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		first, err := req.Session.CreateMessage(ctx, &mcp.CreateMessageParams{MaxTokens: 5, Messages: []*mcp.SamplingMessage{{Role: "user", Content: &mcp.TextContent{Text: "one"}}}})
+		if err != nil {
+			return nil, err
+		}
+		second, err := req.Session.Elicit(ctx, &mcp.ElicitParams{Message: "confirm?", RequestedSchema: map[string]any{"type": "object", "properties": map[string]any{"ok": map[string]any{"type": "boolean"}}}})
+		if err != nil {
+			return nil, err
+		}
+		text := first.Content.(*mcp.TextContent).Text + "/" + second.Action
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil
+	})
+	_, connect := newTestGateway(t, "passthrough", []*fakeServer{a}, nil)
+	cs := connect(&mcp.ClientOptions{
+		CreateMessageHandler: func(context.Context, *mcp.CreateMessageRequest) (*mcp.CreateMessageResult, error) {
+			return &mcp.CreateMessageResult{Model: "m", Role: "assistant", Content: &mcp.TextContent{Text: "sampled"}}, nil
+		},
+		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"ok": true}}, nil
+		},
+	}, "2026-07-28")
+	if got := callText(t, cs, "ask", map[string]any{}); got != "sampled/accept" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -64,6 +64,9 @@ func (g *Gateway) visibleTools(c *Caller) []*mcp.Tool {
 
 func (g *Gateway) handleCallTool(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 	c := g.callerOf(req)
+	if req.Params.RequestState != "" {
+		return g.resumeMRTR(ctx, c, req.Params) // the next round of a 2026-07-28 call
+	}
 	if isMetaTool(req.Params.Name) && g.Config().Router.Mode != "passthrough" {
 		return g.callMetaTool(ctx, c, req.Params)
 	}
@@ -97,7 +100,20 @@ func (g *Gateway) callTool(ctx context.Context, c *Caller, name string, args jso
 	if res, ok := g.cachedCall(c, t, args); ok {
 		return res, nil
 	}
-	fl, done := g.flights.add(ctx, c.Session, t.Server, token)
+	if isMRTR(c.Session) {
+		// A 2026-07-28 client: the call may need several rounds (mrtr.go).
+		return g.startMRTR(ctx, c, func(ctx context.Context, mc *mrtrCall) (*mcp.CallToolResult, error) {
+			return g.invoke(ctx, c, t, u, params, args, token, mc)
+		})
+	}
+	return g.invoke(ctx, c, t, u, params, args, token, nil)
+}
+
+// invoke runs one upstream call: in-flight registration (for progress and
+// server->client requests), the call, audit/metrics/events, the cache.
+func (g *Gateway) invoke(ctx context.Context, c *Caller, t *catalog.Tool, u *upstream.Upstream, params *mcp.CallToolParams,
+	args json.RawMessage, token any, mc *mrtrCall) (*mcp.CallToolResult, error) {
+	fl, done := g.flights.add(ctx, c.Session, t.Server, token, mc)
 	defer done()
 	if token != nil {
 		params.Meta["progressToken"] = fl.upToken

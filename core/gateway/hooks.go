@@ -94,6 +94,13 @@ func (g *Gateway) forwardCreateMessage(ctx context.Context, server string, p *mc
 	if !ok {
 		return nil, fmt.Errorf("sampling/createMessage from %q: %w that supports sampling", server, errNoCaller)
 	}
+	if fl.mrtr != nil {
+		r, err := fl.mrtr.askClient(mergeCtx(fl.ctx, ctx), p)
+		if err != nil {
+			return nil, err
+		}
+		return samplingAnswer(r)
+	}
 	return fl.session.CreateMessage(mergeCtx(fl.ctx, ctx), p)
 }
 
@@ -102,6 +109,16 @@ func (g *Gateway) forwardElicit(ctx context.Context, server string, p *mcp.Elici
 	if !ok {
 		return nil, fmt.Errorf("elicitation/create from %q: %w that supports elicitation", server, errNoCaller)
 	}
+	if fl.mrtr != nil {
+		r, err := fl.mrtr.askClient(mergeCtx(fl.ctx, ctx), p)
+		if err != nil {
+			return nil, err
+		}
+		if er, ok := r.(*mcp.ElicitResult); ok {
+			return er, nil
+		}
+		return nil, fmt.Errorf("the client answered an elicitation with %T", r)
+	}
 	return fl.session.Elicit(mergeCtx(fl.ctx, ctx), p)
 }
 
@@ -109,6 +126,16 @@ func (g *Gateway) forwardListRoots(ctx context.Context, server string) (*mcp.Lis
 	fl, ok := g.flights.latest(server, hasRoots)
 	if !ok {
 		return &mcp.ListRootsResult{Roots: []*mcp.Root{}}, nil
+	}
+	if fl.mrtr != nil {
+		r, err := fl.mrtr.askClient(mergeCtx(fl.ctx, ctx), &mcp.ListRootsParams{})
+		if err != nil {
+			return nil, err
+		}
+		if rr, ok := r.(*mcp.ListRootsResult); ok {
+			return rr, nil
+		}
+		return nil, fmt.Errorf("the client answered roots/list with %T", r)
 	}
 	return fl.session.ListRoots(mergeCtx(fl.ctx, ctx), &mcp.ListRootsParams{})
 }

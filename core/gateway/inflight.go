@@ -15,8 +15,9 @@ type flight struct {
 	ctx     context.Context // the downstream request's context
 	session *mcp.ServerSession
 	server  string
-	token   any    // the downstream progress token, if any
-	upToken string // the token sent upstream in its place
+	token   any       // the downstream progress token, if any
+	upToken string    // the token sent upstream in its place
+	mrtr    *mrtrCall // set when the client speaks 2026-07-28 (multi round trip)
 }
 
 // inflight tracks calls in progress so upstream notifications and requests
@@ -35,11 +36,11 @@ func newInflight() *inflight {
 }
 
 // add registers a call and returns it with a done function.
-func (f *inflight) add(ctx context.Context, ss *mcp.ServerSession, server string, token any) (*flight, func()) {
+func (f *inflight) add(ctx context.Context, ss *mcp.ServerSession, server string, token any, mc *mrtrCall) (*flight, func()) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.next++
-	fl := &flight{id: f.next, ctx: ctx, session: ss, server: server, token: token}
+	fl := &flight{id: f.next, ctx: ctx, session: ss, server: server, token: token, mrtr: mc}
 	if token != nil {
 		fl.upToken = fmt.Sprintf("mcplex-%d", fl.id)
 		f.byToken[fl.upToken] = fl
