@@ -31,6 +31,9 @@ type Gateway struct {
 	Name         string `toml:"name"`           // default "mcplex"
 	APIKey       string `toml:"api_key"`        // optional; ${ENV} or sha256:HEX
 	RateLimitRPS int    `toml:"rate_limit_rps"` // 0 = unlimited
+	// ToolRateLimits caps calls per second per client for the tools whose
+	// canonical "server/tool" matches a key (glob); burst is twice the rate.
+	ToolRateLimits map[string]int `toml:"tool_rate_limits"`
 
 	// AllowedHosts extends the Host/Origin allow-list (localhost, 127.0.0.1
 	// and [::1] are always allowed). Entries are host or host:port.

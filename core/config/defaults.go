@@ -135,6 +135,8 @@ const defaultFileTemplate = `# MCPlex configuration.
 # api_key = "${MCPLEX_API_KEY}"
 # Maximum requests per second per client; 0 means unlimited.
 # rate_limit_rps = 0
+# Per-tool limits (calls per second per client) for tools matching "server/tool" globs.
+# tool_rate_limits = { "github/create_*" = 2 }
 # Extra Host/Origin values to accept (localhost, 127.0.0.1 and [::1] always are).
 # allowed_hosts = []
 # Joins server and tool names when two servers offer a tool of the same name: server__tool.

@@ -63,6 +63,16 @@ func validateGateway(g *Gateway, hasKeys bool, p *problems) {
 	nonEmpty(p, "gateway.tool_name_separator", g.ToolNameSeparator)
 	checkKeyForm(p, "gateway.api_key", g.APIKey)
 	atLeast(p, "gateway.rate_limit_rps", int64(g.RateLimitRPS), 0)
+	patterns := slices.Sorted(maps.Keys(g.ToolRateLimits))
+	for _, pat := range patterns {
+		key := "gateway.tool_rate_limits." + strconv.Quote(pat)
+		if _, err := glob.Compile(pat, '/'); err != nil || pat == "" {
+			p.addf(key, "invalid glob %q", pat)
+		} else if c, bad := unsupportedGlobChar(pat); bad {
+			p.addf(key, "invalid glob %q: %q is not supported (patterns use * and ?)", pat, c)
+		}
+		atLeast(p, key, int64(g.ToolRateLimits[pat]), 1)
+	}
 	atLeast(p, "gateway.session_idle_timeout_seconds", int64(g.SessionIdleTimeoutSeconds), 0)
 	atLeast(p, "gateway.max_request_bytes", g.MaxRequestBytes, 1)
 	atLeast(p, "gateway.shutdown_grace_seconds", int64(g.ShutdownGraceSeconds), 0)

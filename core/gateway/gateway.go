@@ -45,12 +45,13 @@ type Gateway struct {
 	cache     *cache.Cache
 	guard     *guard // tool pins; nil when they cannot be kept
 
-	cfg     atomic.Pointer[config.Config]
-	pol     atomic.Pointer[policy.Engine]
-	audit   atomic.Pointer[audit.Logger]
-	owners  sessionOwners
-	limits  limiters
-	catalog atomic.Pointer[catalog.Catalog]
+	cfg        atomic.Pointer[config.Config]
+	pol        atomic.Pointer[policy.Engine]
+	audit      atomic.Pointer[audit.Logger]
+	owners     sessionOwners
+	limits     limiters
+	toolLimits toolLimits
+	catalog    atomic.Pointer[catalog.Catalog]
 
 	rankMu sync.Mutex  // guards ranker, created on first use
 	ranker *rank.Index // nil until a query needs it: its word vectors cost memory

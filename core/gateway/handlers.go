@@ -89,6 +89,9 @@ func (g *Gateway) callTool(ctx context.Context, c *Caller, name string, args jso
 	if !ok {
 		return nil, unknownTool(name)
 	}
+	if err := g.limitTool(c, t); err != nil {
+		return nil, err
+	}
 	params := &mcp.CallToolParams{Name: t.Original, Arguments: args, Meta: copyMeta(meta)}
 	if len(args) == 0 {
 		params.Arguments = json.RawMessage(`{}`)

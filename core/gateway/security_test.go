@@ -322,3 +322,26 @@ func sessionAlive(g *Gateway, id string) (*mcp.ServerSession, bool) {
 	}
 	return nil, false
 }
+
+func TestPerToolRateLimit(t *testing.T) {
+	f := newSecureFixture(t, func(c *config.Config) {
+		c.Gateway.ToolRateLimits = map[string]int{"github/search": 1}
+	})
+	dev := f.session(t, devKey)
+	f.calls.Store(0)
+	limited := 0
+	for i := 0; i < 10; i++ {
+		r := post(t, f.url, dev, call("github__search", `{"text":"x"}`))
+		if r.msg.Error != nil && strings.Contains(r.msg.Error.Message, "rate limited") {
+			limited++
+		}
+	}
+	// A 1/s limit has a burst of 2: the first two pass, the rest of a quick loop do not.
+	if limited < 6 || f.calls.Load() > 4 {
+		t.Errorf("limited %d of 10, upstream saw %d", limited, f.calls.Load())
+	}
+	// Other tools are not limited.
+	if r := post(t, f.url, dev, call("github__create_issue", `{"text":"x"}`)); r.msg.Error != nil {
+		t.Errorf("unlimited tool refused: %s", r.body)
+	}
+}
