@@ -70,7 +70,10 @@ func Main(args []string) int {
 // Run dispatches args to a subcommand; with none (or only flags) it serves.
 func Run(ctx context.Context, env *Env, args []string) error {
 	name := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	switch {
+	case len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help"):
+		name = "help" // "mcplex -h": the command list; "mcplex serve -h": serve's flags
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
 		name, args = args[0], args[1:]
 	}
 	switch name {
