@@ -40,6 +40,8 @@ type Gateway struct {
 	AllowedHosts []string `toml:"allowed_hosts"`
 	// ToolNameSeparator joins server and tool in collision names: server__tool.
 	ToolNameSeparator string `toml:"tool_name_separator"` // default "__"
+	// MaxSessionsPerClient caps the open sessions of one key (or address).
+	MaxSessionsPerClient int `toml:"max_sessions_per_client"` // default 256
 	// SessionIdleTimeoutSeconds reaps downstream sessions idle this long.
 	SessionIdleTimeoutSeconds int `toml:"session_idle_timeout_seconds"` // default 600
 	// MaxRequestBytes limits a request body (413 above it).

@@ -39,6 +39,7 @@ func Default() *Config {
 			Name:                      "mcplex",
 			ToolNameSeparator:         "__",
 			SessionIdleTimeoutSeconds: 600,
+			MaxSessionsPerClient:      256,
 			MaxRequestBytes:           4 << 20,
 			ShutdownGraceSeconds:      10,
 		},
@@ -141,6 +142,8 @@ const defaultFileTemplate = `# MCPlex configuration.
 # allowed_hosts = []
 # Joins server and tool names when two servers offer a tool of the same name: server__tool.
 # tool_name_separator = "__"
+# Most sessions one client (API key, or address without a key) may hold open.
+# max_sessions_per_client = 256
 # Close client sessions idle for this many seconds.
 # session_idle_timeout_seconds = 600
 # Largest request body accepted, in bytes (4 MiB).

@@ -74,6 +74,7 @@ func validateGateway(g *Gateway, hasKeys bool, p *problems) {
 		atLeast(p, key, int64(g.ToolRateLimits[pat]), 1)
 	}
 	atLeast(p, "gateway.session_idle_timeout_seconds", int64(g.SessionIdleTimeoutSeconds), 0)
+	atLeast(p, "gateway.max_sessions_per_client", int64(g.MaxSessionsPerClient), 1)
 	atLeast(p, "gateway.max_request_bytes", g.MaxRequestBytes, 1)
 	atLeast(p, "gateway.shutdown_grace_seconds", int64(g.ShutdownGraceSeconds), 0)
 	for i, h := range g.AllowedHosts {

@@ -155,7 +155,7 @@ func (g *Gateway) sessionGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := identityOf(r)
 		if sid := r.Header.Get("Mcp-Session-Id"); sid != "" {
-			if owner, ok := g.owners.owner(sid); ok && owner != id.ID {
+			if owner, ok := g.owners.owner(sid); ok && owner != ownerKey(id, r) {
 				g.rejected(r, "session", "a session id of another identity was presented")
 				http.Error(w, "session not found", http.StatusNotFound)
 				return
@@ -163,11 +163,39 @@ func (g *Gateway) sessionGuard(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if r.Method == http.MethodPost && g.sessionsOf(id, r) >= g.Config().Gateway.MaxSessionsPerClient {
+			g.rejected(r, "session_limit", "too many open sessions for this client")
+			w.Header().Set("Retry-After", "60")
+			rpcError(w, http.StatusTooManyRequests, nil, codeUnavailable,
+				"too many open sessions: close unused ones (DELETE) or wait for idle ones to expire")
+			return
+		}
 		next.ServeHTTP(&bindingWriter{ResponseWriter: w, bind: func(sid string) {
-			g.owners.bind(sid, id.ID)
+			g.owners.bind(sid, ownerKey(id, r))
 			g.pruneOwners()
 		}}, r)
 	})
+}
+
+// sessionsOf counts the live sessions created by the client of r.
+func (g *Gateway) sessionsOf(id policy.Identity, r *http.Request) int {
+	owner := ownerKey(id, r)
+	n := 0
+	for ss := range g.server.Sessions() {
+		if o, ok := g.owners.owner(ss.ID()); ok && o == owner {
+			n++
+		}
+	}
+	return n
+}
+
+// ownerKey is who owns a session: the key's identity, or the remote
+// address for callers without a key.
+func ownerKey(id policy.Identity, r *http.Request) string {
+	if id.Authenticated {
+		return id.ID
+	}
+	return id.ID + "@" + remoteHost(r)
 }
 
 func (g *Gateway) pruneOwners() {

@@ -345,3 +345,16 @@ func TestPerToolRateLimit(t *testing.T) {
 		t.Errorf("unlimited tool refused: %s", r.body)
 	}
 }
+
+func TestSessionCapPerClient(t *testing.T) {
+	f := newSecureFixture(t, func(c *config.Config) { c.Gateway.MaxSessionsPerClient = 3 })
+	for i := 0; i < 3; i++ {
+		f.session(t, devKey)
+	}
+	h := map[string]string{"Authorization": "Bearer " + devKey}
+	r := post(t, f.url, h, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
+	if r.status != http.StatusTooManyRequests {
+		t.Fatalf("4th session: %d %s", r.status, r.body)
+	}
+	f.session(t, adminKey) // another client is not affected
+}
