@@ -59,7 +59,7 @@ func (g *Gateway) metaTools(c *Caller) []*mcp.Tool {
 	}
 	where := "no servers are connected yet"
 	if len(servers) > 0 {
-		where = fmt.Sprintf("%d tools on %d servers: %s", total, len(servers), summarizeServers(servers, 12))
+		where = fmt.Sprintf("%s on %s: %s", plural(total, "tool"), plural(len(servers), "server"), summarizeServers(servers, 12))
 	}
 	return []*mcp.Tool{
 		{
@@ -265,4 +265,11 @@ func rankTools(s *catalog.Server) []rank.Tool {
 		})
 	}
 	return out
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
