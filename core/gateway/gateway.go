@@ -124,10 +124,16 @@ func (g *Gateway) index() *rank.Index {
 }
 
 // syncRanker updates an existing ranker with the servers that changed.
+// With [router] cache_embeddings = false the index is dropped instead and
+// rebuilt from scratch on the next query.
 func (g *Gateway) syncRanker(old, cur *catalog.Catalog) {
 	g.rankMu.Lock()
 	defer g.rankMu.Unlock()
-	if g.ranker != nil {
+	switch {
+	case g.ranker == nil:
+	case !g.Config().Router.CacheEmbeddings:
+		g.ranker = nil
+	default:
 		syncIndex(g.ranker, old, cur)
 	}
 }
