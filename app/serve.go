@@ -139,5 +139,10 @@ func runStdio(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if key := os.Getenv("MCPLEX_API_KEY"); key != "" {
+		if err := gw.UseStdioKey(key); err != nil {
+			return fmt.Errorf("MCPLEX_API_KEY: %w", err)
+		}
+	}
 	return gw.ServeStdio(ctx, nil)
 }

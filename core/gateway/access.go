@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/mcplex/mcplex/core/audit"
@@ -27,9 +28,31 @@ func (g *Gateway) callerOf(req mcp.Request) *Caller {
 	if extra := req.GetExtra(); extra != nil && extra.Header != nil {
 		c.Identity = g.identify(extra.Header)
 	} else {
-		c.Identity = policy.Local()
+		c.Identity = g.stdioIdentity()
 	}
 	return c
+}
+
+// stdioIdentity is who the stdio client is: the key given to ServeStdio's
+// caller via UseStdioKey, else the local user (no role).
+func (g *Gateway) stdioIdentity() policy.Identity {
+	if key := g.stdioKey.Load(); key != nil {
+		if id, ok := g.policy().Authenticate(*key); ok {
+			return id
+		}
+		return policy.Anonymous() // the key was revoked by a reload
+	}
+	return policy.Local()
+}
+
+// UseStdioKey makes the stdio front act as the holder of key (so roles
+// apply to a stdio client). It fails if no configured key matches.
+func (g *Gateway) UseStdioKey(key string) error {
+	if _, ok := g.policy().Authenticate(key); !ok {
+		return errors.New("the API key given for the stdio client is not configured")
+	}
+	g.stdioKey.Store(&key)
+	return nil
 }
 
 func (g *Gateway) policy() *policy.Engine { return g.pol.Load() }

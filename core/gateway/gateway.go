@@ -47,6 +47,7 @@ type Gateway struct {
 
 	cfg        atomic.Pointer[config.Config]
 	pol        atomic.Pointer[policy.Engine]
+	stdioKey   atomic.Pointer[string] // the key the stdio client acts with, if any
 	audit      atomic.Pointer[audit.Logger]
 	owners     sessionOwners
 	limits     limiters

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/mcplex/mcplex/core/audit"
 	"github.com/mcplex/mcplex/core/config"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -357,4 +358,27 @@ func TestSessionCapPerClient(t *testing.T) {
 		t.Fatalf("4th session: %d %s", r.status, r.body)
 	}
 	f.session(t, adminKey) // another client is not affected
+}
+
+func TestStdioClientActsWithItsKey(t *testing.T) {
+	a := newFake("github")
+	a.addEcho("search")
+	a.addEcho("delete_repo")
+	g, connect := newTestGateway(t, "passthrough", []*fakeServer{a}, nil, func(c *config.Config) {
+		c.Security.EnableRBAC = true
+		c.Roles = map[string]config.Role{"developer": {AllowedTools: []string{"github/*"}, BlockedTools: []string{"*/delete_*"}}}
+		c.APIKeys = map[string]config.APIKey{devKey: {Role: "developer"}}
+	})
+	if names := toolNames(t, connect(nil)); len(names) != 0 {
+		t.Fatalf("the local stdio user has no role under RBAC, yet sees %v", names)
+	}
+	if err := g.UseStdioKey("wrong"); err == nil {
+		t.Fatal("an unknown key was accepted")
+	}
+	if err := g.UseStdioKey(devKey); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"search"}, toolNames(t, connect(nil))); diff != "" {
+		t.Errorf("tools with the developer key (-want +got):\n%s", diff)
+	}
 }
