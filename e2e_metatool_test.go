@@ -4,8 +4,6 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,23 +15,9 @@ import (
 // and mcplex_call_tool calls it, one of them streaming progress.
 func TestE2EMetatool(t *testing.T) {
 	ne := needNode(t)
-	dir := t.TempDir()
-	mEv, mA, mB := newMarker(t, "everything"), newMarker(t, "memory_a"), newMarker(t, "memory_b")
-	fsDir := filepath.Join(dir, strings.TrimPrefix(newMarker(t, "fs"), "--"))
-	if err := os.MkdirAll(fsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { killLeftovers(mEv, mA, mB, fsDir) })
-	note := filepath.Join(fsDir, "plan.txt")
-	if err := os.WriteFile(note, []byte("metatool plan\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg := gatewayConfig("",
-		everythingStdio(ne, "everything", mEv),
-		upstream{Name: "memory_a", Command: ne.node, Args: []string{ne.memory, mA}, Env: map[string]string{"MEMORY_FILE_PATH": filepath.Join(dir, "a.jsonl")}},
-		upstream{Name: "memory_b", Command: ne.node, Args: []string{ne.memory, mB}, Env: map[string]string{"MEMORY_FILE_PATH": filepath.Join(dir, "b.jsonl")}},
-		upstream{Name: "files", Command: ne.node, Args: []string{ne.filesystem, fsDir}},
-	)
+	fleet := newFleet(t, ne, "plan.txt", "metatool plan\n")
+	note := fleet.file
+	cfg := gatewayConfig("", fleet.upstreams...)
 	cfg = strings.Replace(cfg, `mode = "passthrough"`, "mode = \"metatool\"\nstrategy = \"semantic\"", 1)
 	g := startGateway(t, cfg)
 	g.waitHealthy(30 * time.Second)

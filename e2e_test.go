@@ -244,24 +244,9 @@ func TestE2EEverything(t *testing.T) {
 // data stays apart; unique names (echo, read_text_file) stay unprefixed.
 func TestE2EMultiServer(t *testing.T) {
 	ne := needNode(t)
-	dir := t.TempDir()
-	mEv, mA, mB := newMarker(t, "everything"), newMarker(t, "memory_a"), newMarker(t, "memory_b")
-	fsDir := filepath.Join(dir, strings.TrimPrefix(newMarker(t, "fs"), "--"))
-	if err := os.MkdirAll(fsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { killLeftovers(mEv, mA, mB, fsDir) })
-	note := filepath.Join(fsDir, "note.txt")
-	if err := os.WriteFile(note, []byte("written by the e2e test\nline 2\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	memA, memB := filepath.Join(dir, "memory_a.jsonl"), filepath.Join(dir, "memory_b.jsonl")
-	g := startGateway(t, gatewayConfig("",
-		everythingStdio(ne, "everything", mEv),
-		upstream{Name: "memory_a", Command: ne.node, Args: []string{ne.memory, mA}, Env: map[string]string{"MEMORY_FILE_PATH": memA}},
-		upstream{Name: "memory_b", Command: ne.node, Args: []string{ne.memory, mB}, Env: map[string]string{"MEMORY_FILE_PATH": memB}},
-		upstream{Name: "files", Command: ne.node, Args: []string{ne.filesystem, fsDir}},
-	))
+	fleet := newFleet(t, ne, "note.txt", "written by the e2e test\nline 2\n")
+	note, fsDir, memA, memB := fleet.file, fleet.fsDir, fleet.memA, fleet.memB
+	g := startGateway(t, gatewayConfig("", fleet.upstreams...))
 	c := connectHTTP(t, g.url, latest)
 	names := c.waitTools(t, "echo", "read_text_file", "memory_a__create_entities", "memory_b__create_entities",
 		"memory_a__read_graph", "memory_b__read_graph")
@@ -602,4 +587,35 @@ func TestE2EHealth(t *testing.T) {
 		t.Errorf("/health does not mention server demo_one: %s", body)
 	}
 	t.Logf("/health: %s", body)
+}
+
+// fleet is four real upstreams: server-everything, two server-memory with
+// colliding tool names (data files memA, memB), and server-filesystem on
+// fsDir holding one file.
+type fleet struct {
+	upstreams               []upstream
+	fsDir, file, memA, memB string
+}
+
+func newFleet(t *testing.T, ne *nodeEnv, fileName, content string) fleet {
+	t.Helper()
+	dir := t.TempDir()
+	mEv, mA, mB := newMarker(t, "everything"), newMarker(t, "memory_a"), newMarker(t, "memory_b")
+	f := fleet{fsDir: filepath.Join(dir, strings.TrimPrefix(newMarker(t, "fs"), "--"))}
+	if err := os.MkdirAll(f.fsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killLeftovers(mEv, mA, mB, f.fsDir) })
+	f.file = filepath.Join(f.fsDir, fileName)
+	if err := os.WriteFile(f.file, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.memA, f.memB = filepath.Join(dir, "memory_a.jsonl"), filepath.Join(dir, "memory_b.jsonl")
+	f.upstreams = []upstream{
+		everythingStdio(ne, "everything", mEv),
+		{Name: "memory_a", Command: ne.node, Args: []string{ne.memory, mA}, Env: map[string]string{"MEMORY_FILE_PATH": f.memA}},
+		{Name: "memory_b", Command: ne.node, Args: []string{ne.memory, mB}, Env: map[string]string{"MEMORY_FILE_PATH": f.memB}},
+		{Name: "files", Command: ne.node, Args: []string{ne.filesystem, f.fsDir}},
+	}
+	return f
 }
