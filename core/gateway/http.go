@@ -23,7 +23,7 @@ func (g *Gateway) Handler() http.Handler {
 	mcpHandler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return g.server }, &mcp.StreamableHTTPOptions{
 		SessionTimeout:             time.Duration(cfg.Gateway.SessionIdleTimeoutSeconds) * time.Second,
 		MaxRequestBodyBytes:        -1, // precheck enforces the live limit (413)
-		Logger:                     g.log,
+		Logger:                     sdkLogger(g.log),
 		DisableLocalhostProtection: true, // hostGuard below is stricter and configurable
 	})
 	mux := http.NewServeMux()

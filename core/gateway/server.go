@@ -14,7 +14,7 @@ import (
 func (g *Gateway) newServer() *mcp.Server {
 	cfg := g.cfg.Load()
 	s := mcp.NewServer(&mcp.Implementation{Name: cfg.Gateway.Name, Title: "MCPlex gateway", Version: g.opts.Version}, &mcp.ServerOptions{
-		Logger:       g.log,
+		Logger:       sdkLogger(g.log),
 		Instructions: "MCPlex aggregates several MCP servers behind this one endpoint.",
 		Capabilities: &mcp.ServerCapabilities{
 			Logging:     &mcp.LoggingCapabilities{},
