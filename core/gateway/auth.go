@@ -65,8 +65,15 @@ func (g *Gateway) authGuard(next http.Handler) http.Handler {
 			}
 		}
 		key, ok := presentedKey(r.Header)
+		if !ok && len(r.Header.Values("Authorization"))+len(r.Header.Values("X-API-Key")) > 1 {
+			// Several different credentials: refuse rather than pick one.
+			g.metricsAuthFailed()
+			g.auditLog(audit.Event{Event: audit.AuthFailed, Outcome: audit.OutcomeDenied, Reason: "conflicting credentials", Remote: remoteHost(r), TraceID: newTraceID()})
+			rpcError(w, http.StatusBadRequest, nil, -32600, "conflicting credentials: send one API key")
+			return
+		}
 		if !ok {
-			g.authFailed(w, r, "conflicting or malformed credentials")
+			g.authFailed(w, r, "malformed credentials")
 			return
 		}
 		id := policy.Anonymous()

@@ -214,6 +214,20 @@ func TestBypassAttemptsAreRefusedAndAudited(t *testing.T) {
 			}
 		}
 	})
+	t.Run("two different keys", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, f.url, strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Add("Authorization", "Bearer "+devKey)
+		req.Header.Set("X-API-Key", adminKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("got %d", resp.StatusCode)
+		}
+	})
 	t.Run("key in the query string", func(t *testing.T) {
 		if r := post(t, f.url+"?api_key="+devKey, nil, `{}`); r.status != http.StatusUnauthorized {
 			t.Errorf("got %d", r.status)
