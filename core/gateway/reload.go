@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,6 +78,7 @@ func (g *Gateway) Reload(cfg *config.Config) (ReloadResult, error) {
 	if pool != nil {
 		res.Diff = pool.Apply(cfg.Servers)
 	}
+	g.logCommands(cfg, append(append([]string(nil), res.Added...), res.Restarted...))
 	g.rebuild()
 	msg := res.String()
 	g.log.Info("configuration reloaded", "file", cfg.Path, "changes", msg)
@@ -150,5 +152,23 @@ func (g *Gateway) watch(ctx context.Context) {
 	})
 	if err != nil {
 		g.log.Warn("hot reload disabled: cannot watch the config file", "file", cfg.Path, "error", err)
+	}
+}
+
+// logCommands records, in full, every command a reload makes the gateway
+// run: a config change that starts a process is a security event.
+func (g *Gateway) logCommands(cfg *config.Config, names []string) {
+	for _, name := range names {
+		for _, s := range cfg.Servers {
+			if s.Name != name || !s.IsStdio() {
+				continue
+			}
+			argv := strconv.Quote(s.Command)
+			for _, a := range s.Args {
+				argv += " " + strconv.Quote(a)
+			}
+			g.log.Warn("reload starts a command", "server", name, "argv", argv)
+			g.auditLog(audit.Event{Event: audit.ConfigReloaded, ServerName: name, Outcome: "command", Message: argv})
+		}
 	}
 }
