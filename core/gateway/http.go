@@ -34,6 +34,11 @@ func (g *Gateway) Handler() http.Handler {
 	mux.Handle("/mcp", front)
 	mux.Handle("/mcp/", front)
 	mux.HandleFunc("/health", g.serveHealth)
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { // the process is alive
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"alive"}` + "\n"))
+	})
+	mux.HandleFunc("/readyz", g.serveReady)
 	return mux
 }
 
@@ -157,4 +162,19 @@ func (g *Gateway) rejected(r *http.Request, reason, msg string) {
 	g.metrics.Blocked("request:" + reason)
 	g.auditLog(audit.Event{Event: audit.RequestRejected, Outcome: audit.OutcomeDenied, Reason: reason,
 		Message: msg, Remote: remoteHost(r), Identity: describe(identityOf(r)), TraceID: newTraceID()})
+}
+
+// serveReady answers 200 while the gateway accepts requests (config loaded,
+// listener up) and 503 once shutdown has begun. Upstream health is in /health.
+func (g *Gateway) serveReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	g.httpDrain.mu.Lock()
+	closing := g.httpDrain.closing
+	g.httpDrain.mu.Unlock()
+	if closing {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"status":"shutting down"}` + "\n"))
+		return
+	}
+	_, _ = w.Write([]byte(`{"status":"ready"}` + "\n"))
 }

@@ -67,3 +67,18 @@ func TestInspectPOST(t *testing.T) {
 		})
 	}
 }
+
+func TestProbesStayOpen(t *testing.T) {
+	f := newSecureFixture(t, nil) // keys configured: /mcp needs one, the probes do not
+	base := strings.TrimSuffix(f.url, "/mcp")
+	for _, path := range []string{"/health", "/healthz", "/readyz"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+	}
+}
