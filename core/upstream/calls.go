@@ -13,11 +13,21 @@ import (
 // call runs fn against the live session with the server's call timeout, and
 // turns transport failures into errors that name the server: ErrUnavailable
 // when the connection was lost, context.DeadlineExceeded at the timeout.
+// MaxInFlight bounds the calls in flight to one upstream; more fail at once
+// instead of queueing without bound behind a slow server.
+var MaxInFlight = 256
+
 // noteWait bounds how long a result waits for notifications read before it.
 const noteWait = 250 * time.Millisecond
 
 func call[R any](ctx context.Context, u *Upstream, fn func(context.Context, *mcp.ClientSession) (R, error)) (R, error) {
 	var zero R
+	select {
+	case u.slots <- struct{}{}:
+		defer func() { <-u.slots }()
+	default:
+		return zero, fmt.Errorf("%w: %q is overloaded: %d calls already in flight", ErrUnavailable, u.cfg.Name, MaxInFlight)
+	}
 	ctx, cancel := context.WithTimeout(ctx, u.Timeout())
 	defer cancel()
 	var stale *mcp.ClientSession

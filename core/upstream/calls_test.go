@@ -436,3 +436,16 @@ func TestListChanged(t *testing.T) {
 		t.Errorf("status after list_changed: %+v", st)
 	}
 }
+
+func TestOverloadFailsFast(t *testing.T) {
+	old := MaxInFlight
+	MaxInFlight = 2
+	defer func() { MaxInFlight = old }()
+	u := &Upstream{cfg: config.Server{Name: "busy", TimeoutSeconds: 1}, slots: make(chan struct{}, MaxInFlight)}
+	u.slots <- struct{}{}
+	u.slots <- struct{}{}
+	_, err := call(context.Background(), u, func(context.Context, *mcp.ClientSession) (int, error) { return 1, nil })
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "overloaded") {
+		t.Fatalf("got %v, want an overload error", err)
+	}
+}

@@ -46,7 +46,8 @@ type Upstream struct {
 	stderr *stderrLog
 	tap    *schemaTap
 	notes  *noteCounter
-	httpc  *http.Client // pooled connections of an HTTP server, kept across reconnections
+	slots  chan struct{} // one per call in flight, at most MaxInFlight
+	httpc  *http.Client  // pooled connections of an HTTP server, kept across reconnections
 
 	mu       sync.Mutex
 	state    State
@@ -81,6 +82,7 @@ func newUpstream(cfg config.Server, hooks *Hooks, log *slog.Logger) *Upstream {
 		stderr:  newStderrLog(log),
 		tap:     newSchemaTap(),
 		notes:   &noteCounter{},
+		slots:   make(chan struct{}, MaxInFlight),
 		state:   StateStarting,
 		since:   time.Now(),
 		cat:     &catalog.Server{Name: cfg.Name, Description: cfg.Description},
