@@ -144,7 +144,7 @@ func copyMeta(m mcp.Meta) mcp.Meta {
 // (unavailable, timeout, lost connection) into a clear -32000 error.
 func callError(err error) error {
 	var wire *jsonrpc.Error
-	if errors.As(err, &wire) {
+	if errors.As(err, &wire) && !errors.Is(err, upstream.ErrUnavailable) {
 		return wire
 	}
 	return unavailable(err)

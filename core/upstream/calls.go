@@ -7,12 +7,18 @@ import (
 	"io"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // call runs fn against the live session with the server's call timeout, and
 // turns transport failures into errors that name the server: ErrUnavailable
 // when the connection was lost, context.DeadlineExceeded at the timeout.
+// codeRejected is the go-sdk's own error for a message its transport could
+// not deliver (an HTTP error status, a closed stream); it is not an answer
+// from the server.
+const codeRejected = -32005
+
 // MaxInFlight bounds the calls in flight to one upstream; more fail at once
 // instead of queueing without bound behind a slow server.
 var MaxInFlight = 256
@@ -59,7 +65,14 @@ func (u *Upstream) callError(ctx context.Context, err error) error {
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		return fmt.Errorf("upstream %q did not answer within %s: %w", u.cfg.Name, u.Timeout(), context.DeadlineExceeded)
 	}
-	return err
+	var wire *jsonrpc.Error
+	switch {
+	case errors.As(err, &wire) && wire.Code == codeRejected:
+		return fmt.Errorf("%w: %q: the call did not go through (the server answered with an HTTP error or closed the stream)", ErrUnavailable, u.cfg.Name)
+	case errors.As(err, &wire):
+		return err // the server's own answer: passed on as it is
+	}
+	return fmt.Errorf("upstream %q: %w", u.cfg.Name, err)
 }
 
 // CallTool calls the tool named by the upstream's own name.
