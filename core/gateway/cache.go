@@ -23,45 +23,47 @@ func tenant(c *Caller) string {
 	return "id:" + c.ID
 }
 
-// cachedCall answers a read-only call from the cache. The caller was
-// already authorized; the hit is still audited and counted, marked cached.
-func (g *Gateway) cachedCall(c *Caller, t *catalog.Tool, args json.RawMessage) (*mcp.CallToolResult, bool) {
-	if !g.cache.Enabled() || !g.cache.Cacheable(t.Original, t.Exposed.Annotations) {
-		return nil, false
+// cacheSlot is what one call needs from the cache after the upstream
+// answered: whether the cache is on, whether the tool is read-only, the key
+// and the generation seen before the call. The generation guards against
+// storing a result that a concurrent write to the same server made stale.
+type cacheSlot struct {
+	enabled, readOnly bool
+	key               string
+	gen               uint64
+}
+
+// cacheLookup answers a read-only call from the cache, or returns the slot
+// to fill once the upstream answered. The caller was already authorized; a
+// hit is still audited and counted, marked cached.
+func (g *Gateway) cacheLookup(c *Caller, t *catalog.Tool, args json.RawMessage) (*mcp.CallToolResult, cacheSlot, bool) {
+	if !g.cache.Enabled() {
+		return nil, cacheSlot{}, false
+	}
+	slot := cacheSlot{enabled: true, readOnly: g.cache.Cacheable(t.Original, t.Exposed.Annotations)}
+	if !slot.readOnly {
+		return nil, slot, false
 	}
 	start := time.Now()
-	res, ok := g.cache.Get(cache.Key(t.Server, t.Original, tenant(c), args))
+	slot.key, slot.gen = cache.Key(t.Server, t.Original, tenant(c), args), g.cache.Generation()
+	res, ok := g.cache.Get(slot.key)
 	if !ok {
 		g.metrics.CacheMiss()
-		return nil, false
+		return nil, slot, false
 	}
 	g.metrics.CacheHit()
 	g.recordCall(c, t, args, start, res, nil, true)
-	return res, true
-}
-
-// cacheLookupKey prepares storing the result of a read-only call. The
-// generation guards against storing a result that a concurrent write to
-// the same server made stale.
-func (g *Gateway) cacheLookupKey(c *Caller, t *catalog.Tool, args json.RawMessage) (key string, gen uint64, cacheable bool) {
-	if !g.cache.Enabled() {
-		return "", 0, false
-	}
-	if !g.cache.Cacheable(t.Original, t.Exposed.Annotations) {
-		return "", 0, false
-	}
-	return cache.Key(t.Server, t.Original, tenant(c), args), g.cache.Generation(), true
+	return res, slot, true
 }
 
 // cacheStore keeps a read-only result, or, after any other tool ran,
 // drops every cached result of its server (it may have changed state).
-func (g *Gateway) cacheStore(t *catalog.Tool, key string, gen uint64, cacheable bool, res *mcp.CallToolResult) {
-	if !g.cache.Enabled() {
-		return
-	}
-	if !cacheable {
+func (g *Gateway) cacheStore(t *catalog.Tool, slot cacheSlot, res *mcp.CallToolResult) {
+	switch {
+	case !slot.enabled:
+	case !slot.readOnly:
 		g.cache.InvalidateServer(t.Server)
-		return
+	default:
+		g.cache.PutIfCurrent(t.Server, slot.key, slot.gen, res)
 	}
-	g.cache.PutIfCurrent(t.Server, key, gen, res)
 }

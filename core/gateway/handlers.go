@@ -100,35 +100,35 @@ func (g *Gateway) callTool(ctx context.Context, c *Caller, name string, args jso
 	if meta != nil {
 		token = meta["progressToken"]
 	}
-	if res, ok := g.cachedCall(c, t, args); ok {
+	res, slot, hit := g.cacheLookup(c, t, args)
+	if hit {
 		return res, nil
 	}
 	if isMRTR(c.Session) {
 		// A 2026-07-28 client: the call may need several rounds (mrtr.go).
 		return g.startMRTR(ctx, c, func(ctx context.Context, mc *mrtrCall) (*mcp.CallToolResult, error) {
-			return g.invoke(ctx, c, t, u, params, args, token, mc)
+			return g.invoke(ctx, c, t, u, params, args, token, slot, mc)
 		})
 	}
-	return g.invoke(ctx, c, t, u, params, args, token, nil)
+	return g.invoke(ctx, c, t, u, params, args, token, slot, nil)
 }
 
 // invoke runs one upstream call: in-flight registration (for progress and
 // server->client requests), the call, audit/metrics/events, the cache.
 func (g *Gateway) invoke(ctx context.Context, c *Caller, t *catalog.Tool, u *upstream.Upstream, params *mcp.CallToolParams,
-	args json.RawMessage, token any, mc *mrtrCall) (*mcp.CallToolResult, error) {
+	args json.RawMessage, token any, slot cacheSlot, mc *mrtrCall) (*mcp.CallToolResult, error) {
 	fl, done := g.flights.add(ctx, c.Session, t.Server, token, mc)
 	defer done()
 	if token != nil {
 		params.Meta["progressToken"] = fl.upToken
 	}
-	key, gen, cacheable := g.cacheLookupKey(c, t, args)
 	start := time.Now()
 	res, err := u.CallTool(ctx, params)
 	g.recordCall(c, t, args, start, res, err, false)
 	if err != nil {
 		return nil, callError(err)
 	}
-	g.cacheStore(t, key, gen, cacheable, res)
+	g.cacheStore(t, slot, res)
 	return res, nil
 }
 
