@@ -146,7 +146,7 @@ func (c *Catalog) buildResources() {
 			}
 			seenTpl[t.URITemplate] = true
 			c.Templates = append(c.Templates, t)
-			c.templateOwn = append(c.templateOwn, templateOwner{prefix: templatePrefix(t.URITemplate), server: s.Name})
+			c.templateOwn = append(c.templateOwn, templateOwner{prefix: TemplatePrefix(t.URITemplate), server: s.Name})
 		}
 	}
 	// Longest literal prefix first, so the most specific template wins.
@@ -204,7 +204,9 @@ func Digest(t *mcp.Tool) string {
 	return hex.EncodeToString(h[:])
 }
 
-func templatePrefix(tpl string) string {
+// TemplatePrefix is the literal part of a URI template before its first
+// variable: "db://tables/{name}" -> "db://tables/".
+func TemplatePrefix(tpl string) string {
 	for i, r := range tpl {
 		if r == '{' {
 			return tpl[:i]

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/mcplex/mcplex/core/audit"
+	"github.com/mcplex/mcplex/core/catalog"
 	"github.com/mcplex/mcplex/core/policy"
 	"github.com/mcplex/mcplex/core/upstream"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -27,20 +28,11 @@ func (g *Gateway) listTemplates(ctx context.Context, req *mcp.ListResourceTempla
 	cat := g.Catalog()
 	out := []*mcp.ResourceTemplate{}
 	for _, t := range cat.Templates {
-		if owner, _ := cat.ResourceOwner(templatePrefixOf(t.URITemplate)); g.may(c, policy.ActionList, resourceTarget(owner, t.URITemplate)) {
+		if owner, _ := cat.ResourceOwner(catalog.TemplatePrefix(t.URITemplate)); g.may(c, policy.ActionList, resourceTarget(owner, t.URITemplate)) {
 			out = append(out, t)
 		}
 	}
 	return &mcp.ListResourceTemplatesResult{ResourceTemplates: out}, nil
-}
-
-func templatePrefixOf(tpl string) string {
-	for i, r := range tpl {
-		if r == '{' {
-			return tpl[:i]
-		}
-	}
-	return tpl
 }
 
 // resourceOwner finds the server serving uri: its owner in the catalog, or
@@ -150,7 +142,7 @@ func (g *Gateway) complete(ctx context.Context, req *mcp.CompleteRequest) (*mcp.
 		}
 	default:
 		var ok bool
-		if u, ok = g.resourceUpstream(c, templatePrefixOf(ref.URI), policy.ActionComplete); !ok {
+		if u, ok = g.resourceUpstream(c, catalog.TemplatePrefix(ref.URI), policy.ActionComplete); !ok {
 			return nil, mcp.ResourceNotFoundError(ref.URI)
 		}
 	}
