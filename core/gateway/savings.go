@@ -43,10 +43,11 @@ func (g *Gateway) TokenStats(c *Caller) TokenStats {
 	if c == nil {
 		c = &Caller{}
 	}
-	full, _ := json.Marshal(&mcp.ListToolsResult{Tools: g.visibleTools(c)})
+	visible := g.visibleTools(c)
+	full, _ := json.Marshal(&mcp.ListToolsResult{Tools: visible})
 	meta, _ := json.Marshal(&mcp.ListToolsResult{Tools: g.metaTools(c)})
 	st := TokenStats{
-		Encoding: tokens.Encoding, Tools: len(g.visibleTools(c)),
+		Encoding: tokens.Encoding, Tools: len(visible),
 		PassthroughBytes: len(full), PassthroughTok: tokens.Count(string(full)),
 		MetatoolBytes: len(meta), MetatoolTok: tokens.Count(string(meta)),
 	}
