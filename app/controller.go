@@ -72,3 +72,8 @@ type Controller interface {
 	// whole request path (policy, cache, metrics, audit).
 	Call(ctx context.Context, name string, args map[string]any) (CallResult, error)
 }
+
+// The controller is the admin backend's method set, so a Host and a Client
+// are Controllers as they are.
+var _ Controller = admin.Backend(nil)
+var _ admin.Backend = Controller(nil)

@@ -5,6 +5,10 @@
 package ui
 
 import (
+	"slices"
+	"sync"
+	"time"
+
 	"fyne.io/fyne/v2"
 
 	"github.com/mcplex/mcplex/app"
@@ -13,15 +17,94 @@ import (
 // AppID is the reverse-DNS application id (FyneApp.toml [Details] ID).
 const AppID = "io.mcplex.desktop"
 
-// Shell is the running desktop shell.
+// WindowSize is the size every window opens at.
+var WindowSize = fyne.NewSize(1280, 800)
+
+// Shell is the running desktop shell: one Fyne app, one controller, the
+// windows opened so far and the snapshot they were last drawn from.
 type Shell struct {
 	app  fyne.App
 	ctrl app.Controller
+
+	mu        sync.Mutex
+	last      app.Snapshot
+	listeners []func(app.Snapshot)
+	windows   map[string]fyne.Window
 }
 
 // New builds the shell for a (test or real) Fyne app over ctrl.
 func New(a fyne.App, ctrl app.Controller) *Shell {
-	return &Shell{app: a, ctrl: ctrl}
+	return &Shell{app: a, ctrl: ctrl, windows: map[string]fyne.Window{}}
+}
+
+// Controller returns the controller the shell drives.
+func (s *Shell) Controller() app.Controller { return s.ctrl }
+
+// OnSnapshot registers f to be called, on the UI goroutine, with every new
+// snapshot (and at once with the last one, if any).
+func (s *Shell) OnSnapshot(f func(app.Snapshot)) {
+	s.mu.Lock()
+	s.listeners = append(s.listeners, f)
+	last := s.last
+	s.mu.Unlock()
+	if !last.Time.IsZero() || last.State != "" {
+		f(last)
+	}
+}
+
+// Refresh takes a snapshot now and hands it to every listener. It may be
+// called from any goroutine; the listeners run on the UI goroutine.
+func (s *Shell) Refresh() {
+	snap := s.ctrl.Snapshot()
+	s.mu.Lock()
+	s.last = snap
+	ls := slices.Clone(s.listeners)
+	s.mu.Unlock()
+	fyne.DoAndWait(func() {
+		for _, f := range ls {
+			f(snap)
+		}
+	})
+}
+
+// Last returns the last snapshot taken.
+func (s *Shell) Last() app.Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+// poll refreshes every interval until stop is closed.
+func (s *Shell) poll(interval time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			s.Refresh()
+		}
+	}
+}
+
+// window returns the window called key, building it with build the first
+// time. Closing a window hides it; the app keeps running in the tray.
+func (s *Shell) window(key, title string, build func(w fyne.Window) fyne.CanvasObject) fyne.Window {
+	s.mu.Lock()
+	w, ok := s.windows[key]
+	s.mu.Unlock()
+	if ok {
+		return w
+	}
+	w = s.app.NewWindow(title)
+	w.SetContent(build(w))
+	w.Resize(WindowSize)
+	w.SetCloseIntercept(w.Hide)
+	s.mu.Lock()
+	s.windows[key] = w
+	s.mu.Unlock()
+	return w
 }
 
 // Main runs the desktop app with the command-line args after "gui" and

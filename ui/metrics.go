@@ -1,0 +1,4 @@
+package ui
+
+// ShowMetrics opens the metrics window (stub: being written).
+func (s *Shell) ShowMetrics() {}

@@ -1,0 +1,4 @@
+package ui
+
+// ShowPlayground opens the playground window (stub: being written).
+func (s *Shell) ShowPlayground() {}

@@ -1,0 +1,4 @@
+package ui
+
+// ShowRoles opens the roles window (stub: being written).
+func (s *Shell) ShowRoles() {}

@@ -1,0 +1,4 @@
+package ui
+
+// ShowSettings opens the settings window (stub: being written).
+func (s *Shell) ShowSettings() {}
