@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -105,7 +106,7 @@ func (g *Gateway) callMetaTool(ctx context.Context, c *Caller, p *mcp.CallToolPa
 		if err := decodeArgs(p.Arguments, &in); err != nil || strings.TrimSpace(in.Query) == "" {
 			return nil, invalidArgs(FindTools, `"query" (a non-empty string) is required`)
 		}
-		return jsonResult(g.findTools(c, in.Query, in.TopK, in.Server))
+		return jsonResult(g.findTools(c, FindQuery{Query: in.Query, TopK: in.TopK, Server: in.Server}))
 	case CallTool:
 		var in struct {
 			Name      string          `json:"name"`
@@ -159,24 +160,39 @@ type findResult struct {
 	Hint    string  `json:"hint,omitempty"`
 }
 
-// Find ranks the tools c may see for query; the GUI playground and
-// `mcplex route` use it too.
-func (g *Gateway) Find(c *Caller, query string, topK int, server string) []Match {
-	return g.findTools(c, query, topK, server).Matches
+// FindQuery is one search of the catalog.
+type FindQuery struct {
+	Query    string
+	TopK     int    // at most 50; 0 = [router] top_k
+	Server   string // only this server's tools; "" = every server
+	Strategy string // semantic, keyword or passthrough; "" = [router] strategy
 }
 
-func (g *Gateway) findTools(c *Caller, query string, topK int, server string) findResult {
+// Find ranks the tools c may see for query; `mcplex route` uses it too.
+func (g *Gateway) Find(c *Caller, query string, topK int, server string) []Match {
+	return g.FindWith(c, FindQuery{Query: query, TopK: topK, Server: server})
+}
+
+// FindWith is Find with every option, including a strategy other than the
+// configured one (the GUI playground compares them). q.Strategy must be one
+// of the rank strategies or "".
+func (g *Gateway) FindWith(c *Caller, q FindQuery) []Match {
+	return g.findTools(c, q).Matches
+}
+
+func (g *Gateway) findTools(c *Caller, q FindQuery) findResult {
 	rc := g.Config().Router
+	topK := q.TopK
 	if topK <= 0 {
 		topK = rc.TopK
 	}
 	topK = min(topK, 50)
 	cat := g.Catalog()
 	hits := g.index().Search(rank.Query{
-		Text: query, TopK: topK, Strategy: rc.Strategy, Server: server, Threshold: rc.SimilarityThreshold,
+		Text: q.Query, TopK: topK, Strategy: cmp.Or(q.Strategy, rc.Strategy), Server: q.Server, Threshold: rc.SimilarityThreshold,
 		Visible: func(id string) bool { return g.may(c, policy.ActionList, toolIDTarget(id)) },
 	})
-	res := findResult{Query: query, Matches: []Match{}}
+	res := findResult{Query: q.Query, Matches: []Match{}}
 	for _, h := range hits {
 		t, ok := cat.ToolByID(h.ID)
 		if !ok {
@@ -191,7 +207,7 @@ func (g *Gateway) findTools(c *Caller, query string, topK int, server string) fi
 	if len(res.Matches) == 0 {
 		res.Hint = "No tool matched. Try other words, or " + ListCategories + " to see what is available."
 	}
-	g.bus.Publish(events.Event{Kind: events.RouteQuery, Identity: describe(c.Identity), Message: query,
+	g.bus.Publish(events.Event{Kind: events.RouteQuery, Identity: describe(c.Identity), Message: q.Query,
 		Fields: map[string]any{"matches": len(res.Matches)}})
 	return res
 }
