@@ -261,7 +261,12 @@ func TestHostUpdateConfigAddsServer(t *testing.T) {
 	}
 	s := waitSnapshot(t, h, "extra ready", func(s Snapshot) bool {
 		e, ok := serverNamed(s, "extra")
-		return ok && e.State == "ready" && s.State == StateRunning
+		if !ok || e.State != "ready" || s.State != StateRunning {
+			return false
+		}
+		// The catalog is rebuilt just after the server turns ready.
+		tools, err := h.Tools(context.Background())
+		return err == nil && slices.ContainsFunc(tools, func(t Tool) bool { return t.ID == "extra/ping" })
 	})
 	if s.Endpoint != before.Endpoint {
 		t.Errorf("the gateway restarted: %q -> %q", before.Endpoint, s.Endpoint)
