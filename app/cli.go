@@ -37,6 +37,9 @@ func commands() []command {
 		{"policy", "policy explain --role R server/tool: which rule decides", runPolicy},
 		{"audit", "audit verify FILES...: check the audit log's hash chain", runAudit},
 		{"tools", "tools approve [--list] [server[/tool]]: review changed tool definitions", runTools},
+		{"service", "service install|uninstall|start|stop|status: the gateway as a per-user service", runService},
+		{"autostart", "autostart on|off|status: start the MCPlex tray at login", runAutostart},
+		{"install-binary", "copy this program to the stable per-user location", runInstallBinary},
 	}
 }
 
@@ -97,7 +100,7 @@ func Run(ctx context.Context, env *Env, args []string) error {
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "MCPlex %s: one smart, safe MCP gateway for all your MCP servers.\n\nUsage:\n  mcplex [command] [flags]\n\nCommands:\n", Version)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'mcplex COMMAND -h' for the flags of a command.\n")
 }
