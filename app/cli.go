@@ -37,6 +37,7 @@ func commands() []command {
 		{"policy", "policy explain --role R server/tool: which rule decides", runPolicy},
 		{"audit", "audit verify FILES...: check the audit log's hash chain", runAudit},
 		{"tools", "tools approve [--list] [server[/tool]]: review changed tool definitions", runTools},
+		{"clients", "clients list|status|connect|disconnect|import: connect MCP client apps", runClients},
 		{"service", "service install|uninstall|start|stop|status: the gateway as a per-user service", runService},
 		{"autostart", "autostart on|off|status: start the MCPlex tray at login", runAutostart},
 		{"install-binary", "copy this program to the stable per-user location", runInstallBinary},
