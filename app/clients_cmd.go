@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -17,7 +19,7 @@ import (
 const clientsUsage = `usage: mcplex clients list
        mcplex clients status [NAME]
        mcplex clients connect NAME [--dry-run] [--force] [--url URL] [--key KEY]
-       mcplex clients disconnect NAME [--dry-run] [--force]
+       mcplex clients disconnect NAME|--all [--dry-run] [--force]
        mcplex clients import NAME [--replace] [--dry-run] [--force]`
 
 // clientsFlags are the flags of every "mcplex clients" action.
@@ -30,7 +32,13 @@ type clientsFlags struct {
 	force    bool
 	fileOnly bool
 	replace  bool
+	all      bool
 }
+
+// clientExe is StableExecutable, the binary bridge entries run. Tests
+// point it at a fixed path: a test binary lives in a go-build temporary
+// folder, which StableExecutable rightly refuses.
+var clientExe = StableExecutable
 
 // runClients: "mcplex clients ACTION [NAME]" writes, removes and inspects
 // the MCPlex entry in MCP clients' config files, and imports their servers.
@@ -49,6 +57,7 @@ func runClients(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&f.force, "force", false, "replace or remove an \"mcplex\" entry MCPlex did not write")
 	fs.BoolVar(&f.fileOnly, "file-only", false, "edit the file even if the client's own command (claude mcp) is available")
 	fs.BoolVar(&f.replace, "replace", false, "import: replace the imported servers in the client with the MCPlex entry")
+	fs.BoolVar(&f.all, "all", false, "disconnect: every client MCPlex connected, best effort (the uninstaller runs this)")
 	names, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
@@ -83,8 +92,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // options turns the flags into clients.Options, reading the gateway URL
 // from the config unless --url is given.
 func (f *clientsFlags) options(env *Env) (clients.Options, *config.Config, error) {
-	o := clients.Options{Path: f.path, URL: f.url, Key: f.key, DryRun: f.dryRun, Force: f.force,
-		FileOnly: f.fileOnly, Replace: f.replace}
+	o := f.baseOptions()
 	if f.url != "" {
 		return o, nil, nil
 	}
@@ -94,6 +102,18 @@ func (f *clientsFlags) options(env *Env) (clients.Options, *config.Config, error
 	}
 	o.URL = gatewayURL(cfg.Gateway.Listen)
 	return o, cfg, nil
+}
+
+// baseOptions are the options the flags give directly. Bridge entries are
+// recognized by this binary's stable path; from a temporary place the
+// running binary is used, which is what connect --force points at.
+func (f *clientsFlags) baseOptions() clients.Options {
+	o := clients.Options{Path: f.path, URL: f.url, Key: f.key, DryRun: f.dryRun, Force: f.force,
+		FileOnly: f.fileOnly, Replace: f.replace}
+	if exe, err := clientExe(); err == nil {
+		o.Exe = exe
+	}
+	return o
 }
 
 // gatewayURL is the MCP endpoint a local client reaches for a listen
@@ -116,7 +136,7 @@ func (f *clientsFlags) stableExe(c *clients.Client, o *clients.Options) error {
 	if !c.Bridge || f.force {
 		return nil
 	}
-	exe, err := StableExecutable()
+	exe, err := clientExe()
 	if err != nil {
 		return fmt.Errorf("%w\nRun 'mcplex install-binary', then run this command with the installed mcplex (or pass --force)", err)
 	}
@@ -204,6 +224,13 @@ func clientsConnect(ctx context.Context, env *Env, f *clientsFlags, names []stri
 }
 
 func clientsDisconnect(ctx context.Context, env *Env, f *clientsFlags, names []string) error {
+	if f.all && len(names) == 0 && f.path == "" {
+		return clientsDisconnectAll(ctx, env, f)
+	}
+	if f.all {
+		fmt.Fprintln(env.Stderr, "mcplex clients disconnect: --all takes no client name and no --path")
+		return errUsage
+	}
 	c, err := oneClient(env, names)
 	if err != nil {
 		return err
@@ -218,6 +245,77 @@ func clientsDisconnect(ctx context.Context, env *Env, f *clientsFlags, names []s
 	}
 	printResult(env, res)
 	return nil
+}
+
+// clientsDisconnectAll undoes every change MCPlex has a record of (files
+// edited with --path included) and removes this MCPlex's entries it finds
+// without one ("claude mcp add" leaves none). A failure does not stop the
+// others; the failures are returned together.
+func clientsDisconnectAll(ctx context.Context, env *Env, f *clientsFlags) error {
+	o := f.baseOptions()
+	o.URL = f.knownURL(env)
+	todo, err := disconnectTargets(env, o, f.force)
+	errs := []error{err}
+	for _, r := range todo {
+		one := o
+		one.Path = r.Path
+		res, err := clients.Disconnect(ctx, r.Client, one)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.Client.Display, err))
+			continue
+		}
+		printResult(env, res)
+	}
+	if len(todo) == 0 && err == nil {
+		fmt.Fprintln(env.Stdout, "No MCP client is connected to MCPlex.")
+	}
+	return errors.Join(errs...)
+}
+
+// disconnectTargets returns what MCPlex has recorded writing, plus the
+// clients whose usual config holds an entry of this MCPlex without a
+// record (with force, any "mcplex" entry). It reports the clients it
+// leaves alone.
+func disconnectTargets(env *Env, o clients.Options, force bool) ([]clients.Record, error) {
+	todo, err := clients.Records(o)
+	for _, c := range clients.All() {
+		s := clients.StatusOf(c, o)
+		real, rerr := filepath.EvalSymlinks(s.Path)
+		if rerr != nil {
+			real = s.Path
+		}
+		switch {
+		case slices.Contains(todo, clients.Record{Client: c, Path: real}):
+		case s.State == clients.Connected || force && s.State == clients.Elsewhere:
+			todo = append(todo, clients.Record{Client: c}) // its usual file (or command)
+		case s.State == clients.Elsewhere:
+			fmt.Fprintf(env.Stdout, "%s: left alone: its \"mcplex\" entry points at %s, not at this MCPlex (--force removes it)\n", c.Display, s.Points)
+		case s.Err != nil:
+			fmt.Fprintf(env.Stdout, "%s: not checked (MCPlex never changed it): %v\n", c.Display, s.Err)
+		}
+	}
+	return todo, err
+}
+
+// knownURL is the gateway URL that --all recognizes entries by: --url, or
+// the config's, if there is a config. The uninstaller runs --all, so no
+// default config is written, and a broken one only narrows what is found.
+func (f *clientsFlags) knownURL(env *Env) string {
+	if f.url != "" {
+		return f.url
+	}
+	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+	if f.common.config == "" && os.Getenv("MCPLEX_CONFIG") == "" && !exists("mcplex.toml") {
+		if def, err := config.DefaultPath(); err != nil || !exists(def) {
+			return ""
+		}
+	}
+	cfg, err := loadConfig(env, &f.common)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "note: %v\n(entries MCPlex has no record of are recognized by this binary's path only)\n", err)
+		return ""
+	}
+	return gatewayURL(cfg.Gateway.Listen)
 }
 
 // printResult tells the user what changed, where the backup is and what to

@@ -167,3 +167,51 @@ func (s store) clear() error {
 	}
 	return nil
 }
+
+// Record is a config file MCPlex has changed and not yet undone.
+type Record struct {
+	Client *Client
+	// Path is the file MCPlex wrote (symlinks resolved). Pass it as
+	// Options.Path to Disconnect to undo the change.
+	Path string
+}
+
+// Records lists the config files MCPlex has changed and not undone, from
+// the manifests in opts.StateDir (the only option used), in registry order.
+// Files edited through Options.Path are included. A manifest that cannot
+// be read is reported in the error; the others are still returned.
+func Records(opts Options) ([]Record, error) {
+	state, err := defaultDir(opts.StateDir, "client-backups")
+	if err != nil {
+		return nil, err
+	}
+	var out []Record
+	var errs []error
+	for _, c := range registry {
+		dirs, err := os.ReadDir(filepath.Join(state, c.Name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reading MCPlex's records: %w", err))
+			continue
+		}
+		for _, d := range dirs {
+			if !d.IsDir() {
+				continue
+			}
+			s := store{dir: filepath.Join(state, c.Name, d.Name())}
+			m, err := s.load()
+			switch {
+			case err != nil:
+				errs = append(errs, err)
+			case m == nil: // backups only: nothing to undo
+			case m.Client != c.Name || openStore(state, c, m.Path).dir != s.dir:
+				errs = append(errs, fmt.Errorf("backup manifest %s does not belong where it is", s.manifestPath()))
+			default:
+				out = append(out, Record{Client: c, Path: m.Path})
+			}
+		}
+	}
+	return out, errors.Join(errs...)
+}
