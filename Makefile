@@ -11,7 +11,8 @@ STEP      := bash .ci/step.sh
 # deliberately odd; go vet skips testdata too).
 GOFILES = $(shell find . -name '*.go' -not -path './.*' -not -path '*/node_modules/*' -not -path '*/testdata/*')
 
-.PHONY: all build build-core test test-core test-go e2e e2e-deps vet fmt fmt-check conformance clean help
+.PHONY: all build build-core test test-core test-go e2e e2e-deps vet fmt fmt-check conformance clean help \
+	package package-linux package-windows package-check
 
 all: build
 
@@ -22,6 +23,8 @@ help:
 	@echo "make e2e          only the end-to-end tests (go test -run TestE2E .)"
 	@echo "make e2e-deps     npm ci the pinned MCP servers + TS SDK into .ci/e2e/node_modules (skipped when up to date)"
 	@echo "make conformance  the official MCP conformance suite through the gateway, fixture over stdio and over HTTP"
+	@echo "make package      release packages into dist/: Linux .tar.xz + .deb, Windows exes + NSIS installer (VERSION=, ICON=)"
+	@echo "make package-check  test the packages in dist/ (contents, desktop file, --version, PE subsystems, installer)"
 
 build:
 	$(GO) build -o $(BIN) .
@@ -57,6 +60,24 @@ conformance:
 # Independent steps: `make -k test` (as CI runs it) reports every failing one.
 test: fmt-check vet build-core test-go conformance
 
+# Release packages (packaging/, README "Packages"). Reproducible: the same commit gives the same
+# bytes. macOS is built only by .github/workflows/macos.yml on a macOS runner.
+# VERSION (git describe) and SOURCE_DATE_EPOCH (last commit time) are computed once per make run
+# (packaging/lib.sh), so every package step and the check agree; `make package VERSION=1.2.3`
+# overrides.
+PKG_ENV := $(shell VERSION='$(VERSION)' SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' bash -c '. packaging/lib.sh && echo "VERSION=$$VERSION SOURCE_DATE_EPOCH=$$SOURCE_DATE_EPOCH"' 2>/dev/null)
+
+package: package-linux package-windows
+
+package-linux:
+	@$(STEP) "package linux (tar.xz, deb)" env $(PKG_ENV) bash packaging/build.sh linux
+
+package-windows:
+	@$(STEP) "package windows (2 exes, installer)" env $(PKG_ENV) bash packaging/build.sh windows
+
+package-check:
+	@$(STEP) "package-check" env $(PKG_ENV) bash packaging/check.sh
+
 clean:
 	rm -f $(BIN)
-	rm -rf conformance-results
+	rm -rf conformance-results dist
