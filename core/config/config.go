@@ -21,6 +21,9 @@ type Config struct {
 	// "${TOKEN}" back instead of the secret it expanded to. Unexported, so
 	// go-cmp needs cmpopts.IgnoreUnexported(config.Config{}).
 	source map[string]sourced
+	// sourceServers are the server names in file order, so a value of a
+	// server that moved in the list is still found under its old index.
+	sourceServers []string
 }
 
 // Gateway holds the [gateway] section: listeners, identity and transport limits.

@@ -77,6 +77,9 @@ func parse(data []byte, filename string, lookup lookupFunc) (*Config, error) {
 		return nil, err
 	}
 	c.source = x.source
+	for _, srv := range c.Servers {
+		c.sourceServers = append(c.sourceServers, srv.Name)
+	}
 	return c, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/mcplex/mcplex/core/atomicfile"
@@ -43,11 +45,72 @@ func Encode(c *Config) ([]byte, error) {
 }
 
 // original returns the file text behind the value s at path, or s.
+//
+// A value is looked up where it was read from: its server is found by name
+// (a server removed before it moves it up the list), then at its path,
+// then, for an element of a list (args), anywhere in that list (an element
+// deleted before it moves it up). Failing that it is matched against every
+// ${VAR} expansion taken from the environment, so a secret is never
+// written to disk in the clear, whatever was edited around it; this only
+// ever writes a reference that expands to the same value.
 func (c *Config) original(path, s string) string {
+	path = c.sourcePath(path)
 	if src, ok := c.source[path]; ok && src.value == s {
 		return src.raw
 	}
+	if s == "" {
+		return s
+	}
+	if i := strings.LastIndexByte(path, '['); i > 0 && strings.HasSuffix(path, "]") {
+		list := path[:i+1]
+		if raw, ok := c.sourceMatch(s, func(p string, src sourced) bool {
+			return strings.HasPrefix(p, list) && !strings.Contains(p[len(list):], ".")
+		}); ok {
+			return raw
+		}
+	}
+	if raw, ok := c.sourceMatch(s, func(p string, src sourced) bool {
+		// A default written in the file (${X:-fast}) is no secret.
+		return strings.Contains(src.raw, "${") && !strings.Contains(src.raw, ":-"+s+"}")
+	}); ok {
+		return raw
+	}
 	return s
+}
+
+// sourceMatch returns the smallest raw text (so the output does not depend
+// on map order) of the sourced values equal to s that keep accepts.
+func (c *Config) sourceMatch(s string, keep func(path string, src sourced) bool) (string, bool) {
+	var best string
+	for p, src := range c.source {
+		if src.value == s && keep(p, src) && (best == "" || src.raw < best) {
+			best = src.raw
+		}
+	}
+	return best, best != ""
+}
+
+// sourcePath maps "servers[I]..." of c to the index the same server (by
+// name) had in the file.
+func (c *Config) sourcePath(path string) string {
+	rest, ok := strings.CutPrefix(path, "servers[")
+	if !ok {
+		return path
+	}
+	end := strings.IndexByte(rest, ']')
+	if end < 0 {
+		return path
+	}
+	i, err := strconv.Atoi(rest[:end])
+	if err != nil || i < 0 || i >= len(c.Servers) {
+		return path
+	}
+	for j, name := range c.sourceServers {
+		if name == c.Servers[i].Name {
+			return index("servers", j) + rest[end+1:]
+		}
+	}
+	return path
 }
 
 // WriteFile replaces the file at path with data atomically (temporary file

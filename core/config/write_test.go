@@ -258,3 +258,45 @@ func TestDefaultPath(t *testing.T) {
 		t.Errorf("DefaultPath() = %q, want an absolute path ending in %q", path, want)
 	}
 }
+
+// A secret from the environment stays a ${VAR} reference when what is
+// around it moves: a server removed before its server, an argument deleted
+// before it (the GUI edits configs this way).
+func TestEncodeKeepsMovedReferences(t *testing.T) {
+	t.Parallel()
+	env := mapEnv(map[string]string{"SECRET_A": "aaaa-secret", "SECRET_B": "bbbb-secret", "PORT": "8080"})
+	src := lines(
+		`[[servers]]`, `name = "a"`, `command = "x"`, `env = { TOKEN = "${SECRET_A}" }`,
+		`[[servers]]`, `name = "b"`, `command = "y"`, `args = ["--first", "--token=${SECRET_B}", "${MODE:-fast}"]`,
+		`env = { TOKEN = "${SECRET_B}" }`,
+	)
+	c, err := parse([]byte(src), filepath.Join(t.TempDir(), "mcplex.toml"), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Servers = c.Servers[1:]                 // remove "a": "b" moves to servers[0]
+	c.Servers[0].Args = c.Servers[0].Args[1:] // delete an argument: the others move up
+	c.Servers[0].Description = "fast"         // equal to a default written in the file: stays literal
+	data, err := Encode(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(data)
+	for _, secret := range []string{"aaaa-secret", "bbbb-secret"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("Encode wrote the secret %q:\n%s", secret, out)
+		}
+	}
+	for _, want := range []string{`TOKEN = "${SECRET_B}"`, `"--token=${SECRET_B}"`, `"${MODE:-fast}"`, `description = "fast"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+	back, err := parse(data, c.Path, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Servers[0].Env["TOKEN"]; got != "bbbb-secret" {
+		t.Errorf("TOKEN reads back as %q", got)
+	}
+}
