@@ -2,8 +2,9 @@
 // endpoint in front of all of a person's MCP servers. See README.md.
 //
 // With no arguments (a double-click) it starts the desktop app: a tray
-// icon and windows over the gateway. With a subcommand or flags it is the
-// command line (mcplex serve, mcplex --config FILE, ...).
+// icon and windows over the gateway; mcplex gui [-c FILE] [--show WINDOW]
+// does the same with a config file. With any other subcommand or flags it
+// is the command line (mcplex serve, mcplex --config FILE, ...).
 package main
 
 import (

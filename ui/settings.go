@@ -1,4 +1,403 @@
 package ui
 
-// ShowSettings opens the settings window (stub: being written).
-func (s *Shell) ShowSettings() {}
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mcplex/mcplex/app"
+)
+
+// ShowSettings opens the settings window, reloading the form from the
+// config file so that a hand edit shows up.
+func (s *Shell) ShowSettings() {
+	w := s.window("settings", "MCPlex settings", func(fyne.Window) fyne.CanvasObject {
+		v := newSettingsView(s.ctrl)
+		return newViewPane(v, v.content)
+	})
+	if v, ok := paneView[*settingsView](w); ok {
+		v.reload()
+	}
+	w.Show()
+}
+
+// settingsView is the form over [gateway], [router], [security] and [cache].
+type settingsView struct {
+	ctrl    app.Controller
+	jobs    viewJobs
+	content fyne.CanvasObject
+
+	listen, dashboard, name, rateLimit, maxRequestBytes *widget.Entry
+	idleTimeout, maxSessions, shutdownGrace, hosts      *widget.Entry
+	hotReload                                           *widget.Check
+
+	mode, strategy   *widget.Select
+	topK, similarity *widget.Entry
+	cacheEmbeddings  *widget.Check
+
+	rbac, auditLog, auditArgs *widget.Check
+	auditPath, maxLogMB       *widget.Entry
+	toolChanges               *widget.Select
+
+	cacheOn                        *widget.Check
+	ttl, maxEntries, cachePatterns *widget.Entry
+
+	// autostart is the Desktop section's "Start MCPlex at login"; it stays
+	// disabled until the OS integration wires it.
+	autostart *widget.Check
+
+	save, revert *widget.Button
+	status       *widget.Label
+	errText      *widget.Label
+}
+
+func newSettingsView(ctrl app.Controller) *settingsView {
+	v := &settingsView{ctrl: ctrl, status: widget.NewLabel(""), errText: newViewErrorText()}
+	v.save = widget.NewButton("Save", v.doSave)
+	v.save.Importance = widget.HighImportance
+	v.revert = widget.NewButton("Revert to file", v.reload)
+	v.autostart = widget.NewCheck("Start MCPlex at login", nil)
+	v.autostart.Disable()
+
+	cards := container.NewVBox(v.gatewayCard(), v.routerCard(), v.securityCard(), v.cacheCard(),
+		widget.NewSeparator(),
+		widget.NewCard("Desktop", "", container.NewVBox(v.autostart,
+			widget.NewLabel("available once OS integration lands"))))
+	bar := container.NewVBox(v.errText, container.NewHBox(v.save, v.revert, v.status))
+	v.content = container.NewBorder(nil, bar, nil, nil, container.NewVScroll(cards))
+	return v
+}
+
+func (v *settingsView) gatewayCard() fyne.CanvasObject {
+	v.listen, v.dashboard, v.name = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	v.rateLimit, v.maxRequestBytes = widget.NewEntry(), widget.NewEntry()
+	v.idleTimeout, v.maxSessions, v.shutdownGrace = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	v.hosts = newViewLinesEntry()
+	v.hotReload = widget.NewCheck("Reload the config file when it changes", nil)
+	return widget.NewCard("Gateway", "", &widget.Form{Items: []*widget.FormItem{
+		{Text: "listen", Widget: v.listen, HintText: "host:port for MCP clients (restart needed)"},
+		{Text: "dashboard", Widget: v.dashboard, HintText: "host:port of the web dashboard; empty = off (restart needed)"},
+		{Text: "hot_reload", Widget: v.hotReload},
+		{Text: "name", Widget: v.name},
+		{Text: "rate_limit_rps", Widget: v.rateLimit, HintText: "requests per second per client; 0 = unlimited"},
+		{Text: "allowed_hosts", Widget: v.hosts, HintText: "extra Host/Origin values, one per line"},
+		{Text: "max_request_bytes", Widget: v.maxRequestBytes},
+		{Text: "session_idle_timeout_seconds", Widget: v.idleTimeout, HintText: "0 = never (restart needed)"},
+		{Text: "max_sessions_per_client", Widget: v.maxSessions},
+		{Text: "shutdown_grace_seconds", Widget: v.shutdownGrace},
+	}})
+}
+
+func (v *settingsView) routerCard() fyne.CanvasObject {
+	v.mode = widget.NewSelect([]string{app.ModeMetatool, app.ModePassthrough, app.ModeLegacy}, nil)
+	v.strategy = widget.NewSelect([]string{app.StrategySemantic, app.StrategyKeyword, app.StrategyPassthrough}, nil)
+	v.topK, v.similarity = widget.NewEntry(), widget.NewEntry()
+	v.cacheEmbeddings = widget.NewCheck("Cache tool embeddings", nil)
+	return widget.NewCard("Router", "", &widget.Form{Items: []*widget.FormItem{
+		{Text: "mode", Widget: v.mode, HintText: "metatool: clients see the mcplex_* meta-tools"},
+		{Text: "strategy", Widget: v.strategy},
+		{Text: "top_k", Widget: v.topK, HintText: "tools returned per query, at least 1"},
+		{Text: "similarity_threshold", Widget: v.similarity, HintText: "minimum relevance, 0 to 1"},
+		{Text: "cache_embeddings", Widget: v.cacheEmbeddings},
+	}})
+}
+
+func (v *settingsView) securityCard() fyne.CanvasObject {
+	v.rbac = widget.NewCheck("Enforce roles (RBAC)", nil)
+	v.auditLog = widget.NewCheck("Write the audit log", nil)
+	v.auditArgs = widget.NewCheck("Include tool arguments (redacted)", nil)
+	v.auditPath, v.maxLogMB = widget.NewEntry(), widget.NewEntry()
+	v.toolChanges = widget.NewSelect([]string{"warn", "quarantine"}, nil)
+	return widget.NewCard("Security", "", &widget.Form{Items: []*widget.FormItem{
+		{Text: "enable_rbac", Widget: v.rbac, HintText: "requests without a key's role are denied when on"},
+		{Text: "enable_audit_log", Widget: v.auditLog},
+		{Text: "audit_log_path", Widget: v.auditPath},
+		{Text: "max_log_size_mb", Widget: v.maxLogMB, HintText: "rotate above this size (5 backups)"},
+		{Text: "audit_arguments", Widget: v.auditArgs},
+		{Text: "tool_changes", Widget: v.toolChanges, HintText: "what a changed tool definition does"},
+	}})
+}
+
+func (v *settingsView) cacheCard() fyne.CanvasObject {
+	v.cacheOn = widget.NewCheck("Cache read-only tool results", nil)
+	v.ttl, v.maxEntries = widget.NewEntry(), widget.NewEntry()
+	v.cachePatterns = newViewLinesEntry()
+	return widget.NewCard("Cache", "", &widget.Form{Items: []*widget.FormItem{
+		{Text: "enabled", Widget: v.cacheOn},
+		{Text: "ttl_seconds", Widget: v.ttl},
+		{Text: "max_entries", Widget: v.maxEntries},
+		{Text: "patterns", Widget: v.cachePatterns, HintText: "extra cacheable tools (globs), one per line"},
+	}})
+}
+
+// reload fills the form from the config file, dropping unsaved input.
+func (v *settingsView) reload() {
+	v.status.SetText("Loading…")
+	v.jobs.Go(func() {
+		ctx, cancel := viewCtrlContext()
+		defer cancel()
+		c, err := v.ctrl.Config(ctx)
+		fyne.Do(func() {
+			if err != nil {
+				v.status.SetText("Fix the file, then Revert to file to load it.")
+				v.save.Disable() // an edit must start from the file, which does not load
+				showViewError(v.errText, "The config file does not load: "+err.Error())
+				v.content.Refresh()
+				return
+			}
+			v.fill(c)
+			v.save.Enable()
+			showViewError(v.errText, "")
+			v.status.SetText("Loaded " + c.Path)
+			v.content.Refresh()
+		})
+	})
+}
+
+func (v *settingsView) fill(c *app.Config) {
+	g := c.Gateway
+	v.listen.SetText(g.Listen)
+	v.dashboard.SetText(g.Dashboard)
+	v.hotReload.SetChecked(g.HotReload)
+	v.name.SetText(g.Name)
+	v.rateLimit.SetText(strconv.Itoa(g.RateLimitRPS))
+	v.hosts.SetText(strings.Join(g.AllowedHosts, "\n"))
+	v.maxRequestBytes.SetText(strconv.FormatInt(g.MaxRequestBytes, 10))
+	v.idleTimeout.SetText(strconv.Itoa(g.SessionIdleTimeoutSeconds))
+	v.maxSessions.SetText(strconv.Itoa(g.MaxSessionsPerClient))
+	v.shutdownGrace.SetText(strconv.Itoa(g.ShutdownGraceSeconds))
+
+	r := c.Router
+	v.mode.SetSelected(r.Mode)
+	v.strategy.SetSelected(r.Strategy)
+	v.topK.SetText(strconv.Itoa(r.TopK))
+	v.similarity.SetText(strconv.FormatFloat(r.SimilarityThreshold, 'g', -1, 64))
+	v.cacheEmbeddings.SetChecked(r.CacheEmbeddings)
+
+	sec := c.Security
+	v.rbac.SetChecked(sec.EnableRBAC)
+	v.auditLog.SetChecked(sec.EnableAuditLog)
+	v.auditPath.SetText(sec.AuditLogPath)
+	v.maxLogMB.SetText(strconv.Itoa(sec.MaxLogSizeMB))
+	v.auditArgs.SetChecked(sec.AuditArguments)
+	v.toolChanges.SetSelected(sec.ToolChanges)
+
+	v.cacheOn.SetChecked(c.Cache.Enabled)
+	v.ttl.SetText(strconv.Itoa(c.Cache.TTLSeconds))
+	v.maxEntries.SetText(strconv.Itoa(c.Cache.MaxEntries))
+	v.cachePatterns.SetText(strings.Join(c.Cache.Patterns, "\n"))
+}
+
+// parse reads the form on the UI goroutine into an edit that the save
+// goroutine applies. A field that is not a number fails here, before
+// anything is written; ranges are left to the config's own validation.
+func (v *settingsView) parse() (func(*app.Config), error) {
+	var n settingsNumbers
+	rps, reqBytes := n.int("gateway.rate_limit_rps", v.rateLimit), n.int64("gateway.max_request_bytes", v.maxRequestBytes)
+	idle, sessions := n.int("gateway.session_idle_timeout_seconds", v.idleTimeout), n.int("gateway.max_sessions_per_client", v.maxSessions)
+	grace, topK := n.int("gateway.shutdown_grace_seconds", v.shutdownGrace), n.int("router.top_k", v.topK)
+	sim := n.float("router.similarity_threshold", v.similarity)
+	logMB, ttl := n.int("security.max_log_size_mb", v.maxLogMB), n.int("cache.ttl_seconds", v.ttl)
+	entries := n.int("cache.max_entries", v.maxEntries)
+	if n.err != nil {
+		return nil, n.err
+	}
+	listen, dash, name := strings.TrimSpace(v.listen.Text), strings.TrimSpace(v.dashboard.Text), strings.TrimSpace(v.name.Text)
+	hot, hosts := v.hotReload.Checked, viewLines(v.hosts.Text)
+	mode, strategy, embed := v.mode.Selected, v.strategy.Selected, v.cacheEmbeddings.Checked
+	rbac, audit, auditPath, auditArgs := v.rbac.Checked, v.auditLog.Checked, strings.TrimSpace(v.auditPath.Text), v.auditArgs.Checked
+	changes, cacheOn, patterns := v.toolChanges.Selected, v.cacheOn.Checked, viewLines(v.cachePatterns.Text)
+	return func(c *app.Config) {
+		g := &c.Gateway
+		g.Listen, g.Dashboard, g.HotReload, g.Name, g.RateLimitRPS = listen, dash, hot, name, rps
+		g.AllowedHosts, g.MaxRequestBytes, g.SessionIdleTimeoutSeconds = hosts, reqBytes, idle
+		g.MaxSessionsPerClient, g.ShutdownGraceSeconds = sessions, grace
+		r := &c.Router
+		r.Mode, r.Strategy, r.TopK, r.SimilarityThreshold, r.CacheEmbeddings = mode, strategy, topK, sim, embed
+		s := &c.Security
+		s.EnableRBAC, s.EnableAuditLog, s.AuditLogPath, s.MaxLogSizeMB = rbac, audit, auditPath, logMB
+		s.AuditArguments, s.ToolChanges = auditArgs, changes
+		c.Cache.Enabled, c.Cache.TTLSeconds, c.Cache.MaxEntries, c.Cache.Patterns = cacheOn, ttl, entries, patterns
+	}, nil
+}
+
+func (v *settingsView) doSave() {
+	apply, err := v.parse()
+	if err != nil {
+		v.saved(nil, err)
+		return
+	}
+	v.save.Disable()
+	v.status.SetText("Saving…")
+	v.jobs.Go(func() {
+		var restart []string
+		ctx, cancel := viewCtrlContext()
+		defer cancel()
+		err := v.ctrl.UpdateConfig(ctx, func(c *app.Config) error {
+			prev := *c
+			apply(c)
+			restart = restartNeeded(&prev, c)
+			return nil
+		})
+		fyne.Do(func() { v.saved(restart, err) })
+	})
+}
+
+func (v *settingsView) saved(restart []string, err error) {
+	defer v.content.Refresh() // the error line may have appeared or gone
+	v.save.Enable()
+	if err != nil {
+		showViewError(v.errText, err.Error())
+		v.status.SetText("Not saved: your input is kept.")
+		return
+	}
+	showViewError(v.errText, "")
+	msg := "Saved."
+	if len(restart) > 0 {
+		msg += " Restart the gateway for " + strings.Join(restart, ", ") + " to take effect."
+	}
+	v.status.SetText(msg)
+}
+
+// restartNeeded lists the changed keys a running gateway applies only when
+// it restarts (core/gateway's reload reports the same ones).
+func restartNeeded(a, b *app.Config) []string {
+	var out []string
+	add := func(changed bool, key string) {
+		if changed {
+			out = append(out, key)
+		}
+	}
+	add(a.Gateway.Listen != b.Gateway.Listen, "gateway.listen")
+	add(a.Gateway.Dashboard != b.Gateway.Dashboard, "gateway.dashboard")
+	add(a.Gateway.SessionIdleTimeoutSeconds != b.Gateway.SessionIdleTimeoutSeconds, "gateway.session_idle_timeout_seconds")
+	// The file watcher starts with the gateway: switching it off applies at
+	// once, switching it on needs a restart.
+	add(!a.Gateway.HotReload && b.Gateway.HotReload, "gateway.hot_reload")
+	return out
+}
+
+// settingsNumbers parses numeric form fields, keeping the first error.
+type settingsNumbers struct{ err error }
+
+func (n *settingsNumbers) int64(key string, e *widget.Entry) int64 {
+	s := strings.TrimSpace(e.Text)
+	i, err := strconv.ParseInt(s, 10, 64)
+	if err != nil && n.err == nil {
+		n.err = fmt.Errorf("%s: %q is not a whole number", key, s)
+	}
+	return i
+}
+
+func (n *settingsNumbers) int(key string, e *widget.Entry) int {
+	i := n.int64(key, e)
+	if int64(int(i)) != i && n.err == nil {
+		n.err = fmt.Errorf("%s: %d is too large", key, i)
+	}
+	return int(i)
+}
+
+func (n *settingsNumbers) float(key string, e *widget.Entry) float64 {
+	s := strings.TrimSpace(e.Text)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && n.err == nil {
+		n.err = fmt.Errorf("%s: %q is not a number", key, s)
+	}
+	return f
+}
+
+// Helpers shared by the roles, playground, metrics and settings windows.
+
+// viewCtrlTimeout bounds a config read or write made from a window.
+const viewCtrlTimeout = 30 * time.Second
+
+func viewCtrlContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), viewCtrlTimeout)
+}
+
+// viewJobs runs a window's controller calls off the UI goroutine. Each job
+// hands its result to the widgets with fyne.Do; Wait lets tests block
+// until every job started so far has finished.
+type viewJobs struct{ wg sync.WaitGroup }
+
+func (j *viewJobs) Go(job func()) {
+	j.wg.Add(1)
+	go func() {
+		defer j.wg.Done()
+		job()
+	}()
+}
+
+func (j *viewJobs) Wait() { j.wg.Wait() }
+
+// viewPane is a window's content that remembers the view that built it,
+// so a ShowX method can reach the view again when it shows the window anew.
+type viewPane[V any] struct {
+	widget.BaseWidget
+	view V
+	body fyne.CanvasObject
+}
+
+func newViewPane[V any](view V, body fyne.CanvasObject) *viewPane[V] {
+	p := &viewPane[V]{view: view, body: body}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// CreateRenderer implements fyne.Widget.
+func (p *viewPane[V]) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(p.body) }
+
+// paneView returns the view behind w's content, if a viewPane holds it.
+func paneView[V any](w fyne.Window) (V, bool) {
+	p, ok := w.Content().(*viewPane[V])
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return p.view, true
+}
+
+// newViewErrorText returns a red, wrapping label that is hidden while empty.
+// Showing or hiding it changes the layout: refresh the window's content
+// container afterwards.
+func newViewErrorText() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	return l
+}
+
+func showViewError(l *widget.Label, msg string) {
+	l.SetText(msg)
+	if msg == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// newViewLinesEntry is a multi-line entry for one value per line.
+func newViewLinesEntry() *widget.Entry {
+	e := widget.NewMultiLineEntry()
+	e.SetMinRowsVisible(3)
+	return e
+}
+
+// viewLines splits text into its trimmed, non-empty lines (nil if none).
+func viewLines(text string) []string {
+	var out []string
+	for l := range strings.Lines(text) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -5,6 +5,7 @@
 package ui
 
 import (
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -26,10 +27,18 @@ type Shell struct {
 	app  fyne.App
 	ctrl app.Controller
 
-	mu        sync.Mutex
-	last      app.Snapshot
-	listeners []func(app.Snapshot)
-	windows   map[string]fyne.Window
+	tasks    sync.WaitGroup // background gateway operations (WaitIdle)
+	mode     string         // "in-process" or "service", as opened ("" = ask the snapshot)
+	atLaunch func()         // opens the window asked for with --show (set before Run)
+
+	mu          sync.Mutex
+	last        app.Snapshot
+	listeners   []func(app.Snapshot)
+	windows     map[string]fyne.Window
+	op          gatewayOp // the Start or Stop in flight, or how the last ended
+	opListeners []func(gatewayOp)
+	mainv       *mainView    // the main window's view, once built
+	serversv    *serversView // the servers window's view, once built
 }
 
 // New builds the shell for a (test or real) Fyne app over ctrl.
@@ -74,10 +83,11 @@ func (s *Shell) Last() app.Snapshot {
 	return s.last
 }
 
-// poll refreshes every interval until stop is closed.
+// poll refreshes at once and then every interval until stop is closed.
 func (s *Shell) poll(interval time.Duration, stop <-chan struct{}) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	s.Refresh()
 	for {
 		select {
 		case <-stop:
@@ -107,12 +117,21 @@ func (s *Shell) window(key, title string, build func(w fyne.Window) fyne.CanvasO
 	return w
 }
 
-// Main runs the desktop app with the command-line args after "gui" and
-// returns the exit code. newApp makes the real Fyne app (only main imports
-// fyne/v2/app, which needs cgo and a display).
+// lookupWindow returns the window called key, if it was built.
+func (s *Shell) lookupWindow(key string) (fyne.Window, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, ok := s.windows[key]
+	return w, ok
+}
+
+// Main runs the desktop app with the command-line args after "gui" (-c
+// FILE, --show WINDOW) and returns the exit code. newApp makes the real Fyne app (only
+// main imports fyne/v2/app, which needs cgo and a display).
+//
+// The controller is a running MCPlex service if one answers, else a
+// gateway in this process, started at launch. On Linux with no display it
+// runs the headless gateway (mcplex serve) instead, and says so on stderr.
 func Main(args []string, newApp func() fyne.App) int {
-	a := newApp()
-	_ = New(a, nil)
-	a.Run()
-	return 0
+	return launch(args, newApp, os.Stderr, os.Getenv)
 }

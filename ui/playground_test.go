@@ -1,0 +1,226 @@
+package ui
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mcplex/mcplex/app"
+	"github.com/mcplex/mcplex/app/apptest"
+)
+
+func playgroundTools() []app.Tool {
+	return []app.Tool{
+		{Name: "read_file", ID: "fs/read_file", Server: "fs", Description: "Read a file from disk",
+			InputSchema: json.RawMessage(`{"type":"object","required":["path"],"properties":{
+				"path":{"type":"string","description":"File to read"},
+				"max_bytes":{"type":"integer","description":"Stop after this many bytes"},
+				"encoding":{"type":"string","enum":["utf-8","base64"]},
+				"follow_links":{"type":"boolean","default":true},
+				"ranges":{"type":"array","items":{"type":"integer"}}}}`)},
+		{Name: "write_file", ID: "fs/write_file", Server: "fs", Description: "Write a file to disk",
+			InputSchema: json.RawMessage(`{"type":"object","required":["path","content"],"properties":{
+				"path":{"type":"string"},"content":{"type":"string"}}}`)},
+		{Name: "search", ID: "web/search", Server: "web", Description: "Search the web for pages"},
+	}
+}
+
+func newTestPlayground(t *testing.T) (*playgroundView, *apptest.Fake, fyne.Window) {
+	t.Helper()
+	test.NewTempApp(t)
+	f := apptest.New()
+	f.SetTools(playgroundTools())
+	v := newPlaygroundView(f)
+	return v, f, viewWindow(t, v.content, 1100, 800)
+}
+
+// searchAndSelect searches for query and selects result row.
+func searchAndSelect(t *testing.T, v *playgroundView, query string, row int) {
+	t.Helper()
+	test.Type(v.query, query)
+	test.Tap(v.search)
+	v.jobs.Wait()
+	if row >= len(v.matches) {
+		t.Fatalf("%q found %d tools, want row %d", query, len(v.matches), row)
+	}
+	v.results.Select(widget.TableCellID{Row: row, Col: 1})
+}
+
+func TestPlaygroundEmpty(t *testing.T) {
+	v, f, w := newTestPlayground(t)
+	test.AssertRendersToMarkup(t, "playground_empty.xml", w.Canvas())
+	test.Tap(v.search)
+	test.Type(v.query, "read")
+	retype(v.topK, "0")
+	test.Tap(v.search)
+	if !strings.Contains(v.searchErr.Text, "top_k") || slices.Contains(f.Calls(), "Find") {
+		t.Errorf("top_k 0: message %q, calls %v", v.searchErr.Text, f.Calls())
+	}
+}
+
+func TestPlaygroundSearchBuildsTheSchemaForm(t *testing.T) {
+	v, f, w := newTestPlayground(t)
+	v.strategy.SetSelected(app.StrategyKeyword)
+	test.Type(v.topK, "5")
+	searchAndSelect(t, v, "file disk", 0)
+	if got := len(v.matches); got != 2 {
+		t.Fatalf("%d rows, want the 2 file tools", got)
+	}
+	if !slices.Contains(f.Calls(), "Find") {
+		t.Error("Find was not called")
+	}
+	if v.tool == nil || v.tool.Name != "read_file" {
+		t.Fatalf("selected %+v", v.tool)
+	}
+	want := map[string]schemaFieldKind{"path": schemaKindString, "max_bytes": schemaKindInteger, "encoding": schemaKindEnum,
+		"follow_links": schemaKindBool, "ranges": schemaKindJSON}
+	var order []string
+	for _, fld := range v.form.fields {
+		order = append(order, fld.name)
+		if k, ok := want[fld.name]; !ok || k != fld.kind {
+			t.Errorf("field %s: kind %d", fld.name, fld.kind)
+		}
+	}
+	if order[0] != "path" || !v.form.fields[0].required || len(order) != len(want) {
+		t.Errorf("fields %v: want the required path first and %d fields", order, len(want))
+	}
+	test.AssertRendersToMarkup(t, "playground_results.xml", w.Canvas())
+}
+
+func TestPlaygroundCallSendsTheFormAndShowsTheResult(t *testing.T) {
+	v, f, w := newTestPlayground(t)
+	searchAndSelect(t, v, "read", 0)
+	test.Type(v.form.field("path").entry, "/tmp/a.txt")
+	test.Type(v.form.field("max_bytes").entry, "100")
+	test.Type(v.form.field("ranges").entry, "[1, 2]")
+	test.Tap(v.call)
+	v.jobs.Wait()
+	// The fake echoes unscripted calls' arguments.
+	if got, want := v.resultText.Text, `{"max_bytes":100,"path":"/tmp/a.txt","ranges":[1,2]}`; got != want {
+		t.Errorf("arguments sent %s, want %s", got, want)
+	}
+
+	f.SetCallResult("read_file", app.CallResult{Text: "hello world", Latency: 42 * time.Millisecond,
+		Raw: "{\n  \"content\": [\n    {\"type\": \"text\", \"text\": \"hello world\"}\n  ]\n}"})
+	test.Tap(v.call)
+	v.jobs.Wait()
+	if v.resultText.Text != "hello world" || !strings.Contains(v.resultMsg.Text, "42 ms") {
+		t.Errorf("result %q, message %q", v.resultText.Text, v.resultMsg.Text)
+	}
+	if v.resultMsg.Importance != widget.SuccessImportance {
+		t.Errorf("a successful call shows importance %v", v.resultMsg.Importance)
+	}
+	test.AssertRendersToMarkup(t, "playground_called.xml", w.Canvas())
+}
+
+func TestPlaygroundErrorResultIsMarked(t *testing.T) {
+	v, f, w := newTestPlayground(t)
+	f.SetCallResult("write_file", app.CallResult{IsError: true, Text: "permission denied: /etc/passwd",
+		Raw: `{"isError": true}`, Latency: 3 * time.Millisecond})
+	searchAndSelect(t, v, "write", 0)
+	test.Type(v.form.field("path").entry, "/etc/passwd")
+	test.Type(v.form.field("content").entry, "x")
+	test.Tap(v.call)
+	v.jobs.Wait()
+	if v.resultMsg.Importance != widget.DangerImportance || !strings.Contains(v.resultMsg.Text, "returned an error") {
+		t.Errorf("error result shown as %q (importance %v)", v.resultMsg.Text, v.resultMsg.Importance)
+	}
+	test.AssertRendersToMarkup(t, "playground_error_result.xml", w.Canvas())
+}
+
+func TestPlaygroundInvalidNumberDoesNotCall(t *testing.T) {
+	v, f, w := newTestPlayground(t)
+	searchAndSelect(t, v, "read", 0)
+	test.Type(v.form.field("max_bytes").entry, "ten")
+	test.Tap(v.call)
+	v.jobs.Wait()
+	if slices.Contains(f.Calls(), "Call read_file") {
+		t.Fatal("called with an invalid number")
+	}
+	for _, want := range []string{`max_bytes: "ten" is not a whole number`, "path: required"} {
+		if !strings.Contains(v.callErr.Text, want) {
+			t.Errorf("message %q lacks %q", v.callErr.Text, want)
+		}
+	}
+	test.AssertRendersToMarkup(t, "playground_invalid.xml", w.Canvas())
+}
+
+func TestPlaygroundCancelsABlockedCall(t *testing.T) {
+	v, f, w := newTestPlayground(t)
+	release := f.Block()
+	t.Cleanup(release)
+	searchAndSelect(t, v, "read", 0)
+	test.Type(v.form.field("path").entry, "/tmp/a.txt")
+	test.Tap(v.call)
+	if !v.progress.Visible() || v.cancel.Disabled() || !v.call.Disabled() {
+		t.Fatal("no progress or no Cancel while the call runs")
+	}
+	test.AssertRendersToMarkup(t, "playground_calling.xml", w.Canvas())
+	test.Tap(v.cancel)
+	v.jobs.Wait()
+	if !strings.Contains(v.resultMsg.Text, "cancelled") || v.progress.Visible() || v.call.Disabled() {
+		t.Errorf("after Cancel: %q, progress shown %v", v.resultMsg.Text, v.progress.Visible())
+	}
+}
+
+func TestSchemaFormFallsBackToJSON(t *testing.T) {
+	test.NewTempApp(t)
+	for _, schema := range []string{``, `{"type":"object"}`, `{not json`} {
+		f := buildSchemaForm(json.RawMessage(schema))
+		if f.whole == nil {
+			t.Fatalf("schema %q: no whole-arguments JSON editor", schema)
+		}
+		f.whole.SetText(`{"q": "x", "n": 2}`)
+		args, err := f.args()
+		if err != nil || args["q"] != "x" {
+			t.Errorf("schema %q: args %v, %v", schema, args, err)
+		}
+		f.whole.SetText(`[1]`)
+		if _, err := f.args(); err == nil {
+			t.Errorf("schema %q: a JSON array was taken as the arguments", schema)
+		}
+	}
+}
+
+func TestSchemaFormTypes(t *testing.T) {
+	test.NewTempApp(t)
+	f := buildSchemaForm(json.RawMessage(`{"type":"object","properties":{
+		"n":{"type":["number","null"]}, "level":{"enum":[1,2,3]}, "verbose":{"type":"boolean"},
+		"any":{"type":["string","integer"]}, "opts":{"type":"object"}}}`))
+	if f.whole != nil {
+		t.Fatal("fell back to JSON")
+	}
+	f.field("n").entry.SetText("0.5")
+	f.field("level").choice.SetSelected("2")
+	f.field("verbose").check.SetChecked(true)
+	f.field("any").entry.SetText(`"text"`)
+	args, err := f.args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(args)
+	if got, want := string(b), `{"any":"text","level":2,"n":0.5,"verbose":true}`; got != want {
+		t.Errorf("args %s, want %s", got, want)
+	}
+}
+
+func TestShowPlaygroundReusesItsWindow(t *testing.T) {
+	f := apptest.New()
+	s := New(test.NewTempApp(t), f)
+	s.ShowPlayground()
+	w := s.window("playground", "", nil)
+	v, ok := paneView[*playgroundView](w)
+	if !ok {
+		t.Fatal("the playground window holds no playground view")
+	}
+	s.ShowPlayground()
+	if v2, _ := paneView[*playgroundView](s.window("playground", "", nil)); v2 != v {
+		t.Error("a second ShowPlayground built a second view")
+	}
+}
