@@ -5,16 +5,15 @@
 // icon and windows over the gateway; mcplex gui [-c FILE] [--show WINDOW]
 // does the same with a config file. With any other subcommand or flags it
 // is the command line (mcplex serve, mcplex --config FILE, ...).
+//
+// Built with -tags nogui it has no desktop app and needs no cgo: a
+// headless gateway for servers and CI.
 package main
 
 import (
 	"os"
 
-	"fyne.io/fyne/v2"
-	fyneapp "fyne.io/fyne/v2/app"
-
 	"github.com/mcplex/mcplex/app"
-	"github.com/mcplex/mcplex/ui"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -27,7 +26,7 @@ func main() {
 		if len(args) > 0 {
 			args = args[1:]
 		}
-		os.Exit(ui.Main(args, func() fyne.App { return fyneapp.NewWithID(ui.AppID) }))
+		os.Exit(runGUI(args))
 	}
 	os.Exit(app.Main(args))
 }
