@@ -78,7 +78,15 @@ func startRunning(t *testing.T, h *Host) Snapshot {
 	if err := h.Start(context.Background()); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	return waitSnapshot(t, h, "running", func(s Snapshot) bool { return s.State == StateRunning })
+	// The catalog is rebuilt just after the upstreams turn ready: wait for
+	// it to hold every ready server's tools too.
+	return waitSnapshot(t, h, "running", func(s Snapshot) bool {
+		want := 0
+		for _, srv := range s.Servers {
+			want += srv.Tools
+		}
+		return s.State == StateRunning && s.ToolCount >= want
+	})
 }
 
 // waitSnapshot polls h until ok accepts its snapshot, for at most 5s.
