@@ -11,7 +11,7 @@ STEP      := bash .ci/step.sh
 # deliberately odd; go vet skips testdata too).
 GOFILES = $(shell find . -name '*.go' -not -path './.*' -not -path '*/node_modules/*' -not -path '*/testdata/*')
 
-.PHONY: all build build-core test test-core test-go e2e e2e-deps vet fmt fmt-check conformance clean help \
+.PHONY: system-deps all build build-core test test-core test-go e2e e2e-deps vet fmt fmt-check conformance clean help \
 	package package-linux package-windows package-check
 
 all: build
@@ -45,6 +45,10 @@ vet:
 e2e-deps:
 	@bash .ci/e2e-deps.sh
 
+# Debian packages for cgo/Fyne, Xvfb, packaging and the browser test (only the missing ones).
+system-deps:
+	@bash .ci/apt-deps.sh
+
 test-core:
 	@$(STEP) "go test ./core/..." $(GO) test $(TESTFLAGS) ./core/...
 
@@ -58,7 +62,7 @@ conformance:
 	@$(STEP) "conformance through mcplex" env MCPLEX_RACE=$(E2E_RACE) bash .ci/conformance.sh
 
 # Independent steps: `make -k test` (as CI runs it) reports every failing one.
-test: fmt-check vet build-core test-go conformance
+test: system-deps fmt-check vet build-core test-go conformance
 
 # Release packages (packaging/, README "Packages"). Reproducible: the same commit gives the same
 # bytes. macOS is built only by .github/workflows/macos.yml on a macOS runner.
