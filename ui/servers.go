@@ -35,6 +35,9 @@ func (s *Shell) ShowServers() { s.showServer("") }
 func (s *Shell) showServer(name string) {
 	w := s.window("servers", "MCPlex servers", func(w fyne.Window) fyne.CanvasObject {
 		v := newServersView(s.ctrl, w)
+		if s.desk != nil {
+			v.enableImport(s.desk)
+		}
 		s.mu.Lock()
 		s.serversv = v
 		s.mu.Unlock()
@@ -62,7 +65,12 @@ type serversView struct {
 	editing  string                      // the name, in the file, of the server in the form ("" = new)
 	list     *widget.List
 	listNote *widget.Label
-	syncing  bool // the list selection is being set by code
+	syncing  bool            // the list selection is being set by code
+	header   *fyne.Container // Add server (and Import from…)
+
+	desk       *desktopOps    // for Import from…; nil without an app.Desktop
+	importBtn  *widget.Button // nil without an app.Desktop
+	importMenu *fyne.Menu     // the clients offered last (tests)
 
 	form        *serverForm
 	changed     *fyne.Container // "the file changed on disk" bar
@@ -122,7 +130,8 @@ func newServersView(ctrl app.Controller, win fyne.Window) *serversView {
 }
 
 func (v *serversView) layout() fyne.CanvasObject {
-	left := container.NewBorder(container.NewVBox(container.NewHBox(v.add), v.listNote), nil, nil, nil, v.list)
+	v.header = container.NewHBox(v.add)
+	left := container.NewBorder(container.NewVBox(v.header, v.listNote), nil, nil, nil, v.list)
 	buttons := container.NewHBox(v.save, v.test, v.revert, v.remove)
 	right := container.NewBorder(v.changed,
 		container.NewVBox(widget.NewSeparator(), v.busy, v.status, buttons), nil, nil,

@@ -18,8 +18,11 @@ import (
 // ShowSettings opens the settings window, reloading the form from the
 // config file so that a hand edit shows up.
 func (s *Shell) ShowSettings() {
-	w := s.window("settings", "MCPlex settings", func(fyne.Window) fyne.CanvasObject {
+	w := s.window("settings", "MCPlex settings", func(w fyne.Window) fyne.CanvasObject {
 		v := newSettingsView(s.ctrl)
+		if s.desk != nil {
+			v.attachDesktop(s.desk, w, s.ShowClients)
+		}
 		return newViewPane(v, v.content)
 	})
 	if v, ok := paneView[*settingsView](w); ok {
@@ -49,9 +52,11 @@ type settingsView struct {
 	cacheOn                        *widget.Check
 	ttl, maxEntries, cachePatterns *widget.Entry
 
-	// autostart is the Desktop section's "Start MCPlex at login"; it stays
-	// disabled until the OS integration wires it.
-	autostart *widget.Check
+	// The Desktop card: "Start MCPlex at login", the service and the
+	// clients; disabled without an app.Desktop (see settingsdesktop.go).
+	autostart  *widget.Check
+	desktopBox *fyne.Container
+	desk       *settingsDesktop
 
 	save, revert *widget.Button
 	status       *widget.Label
@@ -65,11 +70,10 @@ func newSettingsView(ctrl app.Controller) *settingsView {
 	v.revert = widget.NewButton("Revert to file", v.reload)
 	v.autostart = widget.NewCheck("Start MCPlex at login", nil)
 	v.autostart.Disable()
+	v.desktopBox = container.NewVBox(v.autostart, widget.NewLabel("not available: this session has no OS integration"))
 
 	cards := container.NewVBox(v.gatewayCard(), v.routerCard(), v.securityCard(), v.cacheCard(),
-		widget.NewSeparator(),
-		widget.NewCard("Desktop", "", container.NewVBox(v.autostart,
-			widget.NewLabel("available once OS integration lands"))))
+		widget.NewSeparator(), widget.NewCard("Desktop", "", v.desktopBox))
 	bar := container.NewVBox(v.errText, container.NewHBox(v.save, v.revert, v.status))
 	v.content = container.NewBorder(nil, bar, nil, nil, container.NewVScroll(cards))
 	return v
@@ -158,6 +162,9 @@ func (v *settingsView) reload() {
 			v.status.SetText("Loaded " + c.Path)
 			v.content.Refresh()
 		})
+		if v.desk != nil {
+			v.desk.load() // in this job: fyne.Do callbacks of one window never overlap in tests
+		}
 	})
 }
 

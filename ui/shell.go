@@ -28,6 +28,8 @@ var (
 		return app.OpenController(ctx, configPath, "")
 	}
 	runHeadless = app.Main
+	// newDesktop is the OS integration for the config file at path.
+	newDesktop = app.OSDesktop
 )
 
 const (
@@ -54,6 +56,7 @@ var launchWindows = map[string]func(*Shell){
 	"playground": (*Shell).ShowPlayground,
 	"metrics":    (*Shell).ShowMetrics,
 	"settings":   (*Shell).ShowSettings,
+	"clients":    (*Shell).ShowClients,
 }
 
 // parseLaunchArgs reads the desktop app's flags: -c/--config FILE and
@@ -64,7 +67,7 @@ func parseLaunchArgs(args []string, stderr io.Writer) (launchOptions, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.config, "config", "", "config file (default: $MCPLEX_CONFIG, ./mcplex.toml, else the user config dir)")
 	fs.StringVar(&o.config, "c", "", "shorthand for --config")
-	fs.StringVar(&o.show, "show", "", "also open a window at launch: servers, roles, playground, metrics or settings")
+	fs.StringVar(&o.show, "show", "", "also open a window at launch: servers, roles, playground, metrics, settings or clients")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: mcplex [gui [-c FILE] [--show WINDOW]]\n\nStarts the MCPlex desktop app (tray icon and windows). Other commands: mcplex help.")
 		fs.PrintDefaults()
@@ -76,7 +79,7 @@ func parseLaunchArgs(args []string, stderr io.Writer) (launchOptions, error) {
 		return o, fmt.Errorf("unexpected argument %q (the desktop app takes only -c FILE and --show WINDOW; see mcplex help)", fs.Arg(0))
 	}
 	if _, ok := launchWindows[o.show]; o.show != "" && !ok {
-		return o, fmt.Errorf("--show %s: no such window (servers, roles, playground, metrics or settings)", o.show)
+		return o, fmt.Errorf("--show %s: no such window (servers, roles, playground, metrics, settings or clients)", o.show)
 	}
 	return o, nil
 }
@@ -124,6 +127,11 @@ func launch(args []string, newApp func() fyne.App, stderr io.Writer, getenv func
 	}
 	s := New(a, ctrl)
 	s.mode = mode
+	configPath := opts.config
+	if configPath == "" {
+		configPath = ctrl.Snapshot().ConfigPath // the file the gateway (or the service) runs
+	}
+	s.SetDesktop(newDesktop(configPath))
 	if open := launchWindows[opts.show]; open != nil {
 		s.atLaunch = func() { open(s) }
 	}
@@ -153,6 +161,9 @@ func (s *Shell) Run() {
 	stop := make(chan struct{})
 	s.app.Lifecycle().SetOnStarted(func() {
 		go s.poll(pollInterval, stop)
+		if s.desk != nil {
+			go s.desk.poll(desktopPollInterval, stop)
+		}
 		if s.inProcess() {
 			s.StartGateway()
 		}
@@ -177,6 +188,9 @@ func (s *Shell) setupTray() string {
 	t := &tray{desk: desk, actions: s.trayActions(), icon: trayIcon}
 	t.update(s.ctrl.Snapshot())
 	s.OnSnapshot(t.update)
+	if s.desk != nil {
+		s.desk.onChange(t.setDesktop)
+	}
 	if w, ok := s.lookupWindow("main"); ok {
 		desk.SetSystemTrayWindow(w) // a click on the icon shows the main window
 	}
@@ -196,6 +210,29 @@ func (s *Shell) noTray(why string) {
 
 // trayActions wires the tray menu to the shell.
 func (s *Shell) trayActions() trayActions {
+	a := s.baseTrayActions()
+	if o := s.desk; o != nil {
+		a.ConnectClient = func(name string) { o.connect(s.trayParent, name) }
+		a.DisconnectClient = func(name string) { o.disconnect(s.trayParent, name) }
+		a.ShowClients = s.ShowClients
+		a.InstallService = func() { o.installService(s.trayParent) }
+		a.StartService = func() { o.startService(s.trayParent) }
+		a.StopService = func() { o.stopService(s.trayParent) }
+		a.UninstallService = func() { o.uninstallService(s.trayParent) }
+	}
+	return a
+}
+
+// trayParent is the window dialogs of tray actions appear over: the main
+// window, brought up.
+func (s *Shell) trayParent() fyne.Window {
+	w := s.MainWindow()
+	w.Show()
+	w.RequestFocus()
+	return w
+}
+
+func (s *Shell) baseTrayActions() trayActions {
 	return trayActions{
 		Start:        s.StartGateway,
 		Stop:         s.StopGateway,
@@ -314,5 +351,5 @@ func (s *Shell) emitOp() {
 }
 
 // WaitIdle waits for the background work the shell started (gateway
-// operations) to finish. Tests use it after a tap.
+// operations, OS integration calls) to finish. Tests use it after a tap.
 func (s *Shell) WaitIdle() { s.tasks.Wait() }

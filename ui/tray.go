@@ -23,15 +23,30 @@ type trayActions struct {
 	ShowSettings func()
 	CopyEndpoint func()
 	Quit         func()
+
+	// The OS integration (used only when the shell has an app.Desktop).
+	ConnectClient    func(name string)
+	DisconnectClient func(name string)
+	ShowClients      func()
+	InstallService   func()
+	StartService     func()
+	StopService      func()
+	UninstallService func()
 }
 
 // menuStatusMax bounds the status line, so a long error does not make the
 // menu as wide as the screen.
 const menuStatusMax = 100
 
-// buildTrayMenu is the tray menu for snap. It is pure: the tray calls it on
-// every snapshot and sets the result only when it differs from the last.
+// buildTrayMenu is the tray menu for snap, without the OS integration.
 func buildTrayMenu(snap app.Snapshot, a trayActions) *fyne.Menu {
+	return buildTrayMenuWith(snap, nil, a)
+}
+
+// buildTrayMenuWith is the tray menu for snap and, unless desk is nil, the
+// OS integration's state. It is pure: the tray calls it on every change and
+// sets the result only when it differs from the last.
+func buildTrayMenuWith(snap app.Snapshot, desk *desktopState, a trayActions) *fyne.Menu {
 	items := []*fyne.MenuItem{trayDisabledItem(clipText("MCPlex — "+gatewaySummary(snap), menuStatusMax))}
 	if snap.ConfigErr != "" {
 		items = append(items, trayDisabledItem(clipText("Config file has errors: "+snap.ConfigErr, menuStatusMax)))
@@ -44,7 +59,15 @@ func buildTrayMenu(snap app.Snapshot, a trayActions) *fyne.Menu {
 	}
 	servers := fyne.NewMenuItem("Servers", nil)
 	servers.ChildMenu = traySubmenu(snap.Servers, a.ShowServer)
-	items = append(items, servers, fyne.NewMenuItemSeparator(),
+	items = append(items, servers)
+	if desk != nil {
+		connect := fyne.NewMenuItem("Connect clients", nil)
+		connect.ChildMenu = trayClientsMenu(*desk, a)
+		service := fyne.NewMenuItem("Service", nil)
+		service.ChildMenu = trayServiceMenu(*desk, a)
+		items = append(items, connect, service)
+	}
+	items = append(items, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Open MCPlex", a.ShowMain),
 		fyne.NewMenuItem("Servers…", a.ShowServers),
 		fyne.NewMenuItem("Roles & keys…", a.ShowRoles),
@@ -78,6 +101,102 @@ func traySubmenu(servers []app.ServerStatus, show func(string)) *fyne.Menu {
 	return fyne.NewMenu("", items...)
 }
 
+// trayClientsMenu has one item per installed client: a connected one
+// (checked) disconnects, another connects; one whose entry points
+// elsewhere or whose file does not read opens the clients window.
+func trayClientsMenu(st desktopState, a trayActions) *fyne.Menu {
+	var items []*fyne.MenuItem
+	for _, c := range st.clients {
+		if !c.Installed {
+			continue
+		}
+		name := c.Name
+		var it *fyne.MenuItem
+		switch busy := st.busy[name]; {
+		case busy != "":
+			it = trayDisabledItem(c.Display + " — " + busy)
+		case c.State == app.ClientConnected:
+			it = fyne.NewMenuItem(c.Display+" — connected", func() { callWith(a.DisconnectClient, name) })
+			it.Checked = true
+		case c.State == app.ClientNotConnected:
+			it = fyne.NewMenuItem(c.Display+" — connect…", func() { callWith(a.ConnectClient, name) })
+		case c.State == app.ClientElsewhere:
+			it = fyne.NewMenuItem(c.Display+" — points elsewhere…", func() { call(a.ShowClients) })
+		default:
+			it = fyne.NewMenuItem(c.Display+" — cannot read its config…", func() { call(a.ShowClients) })
+		}
+		items = append(items, it)
+	}
+	switch {
+	case !st.loaded:
+		items = append(items, trayDisabledItem("Checking clients…"))
+	case len(items) == 0:
+		items = append(items, trayDisabledItem("No MCP clients found"))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Clients…", func() { call(a.ShowClients) }))
+	return fyne.NewMenu("", items...)
+}
+
+// trayServiceMenu is the service's state and what can be done from it; an
+// unsupported system gets the reason instead.
+func trayServiceMenu(st desktopState, a trayActions) *fyne.Menu {
+	items := []*fyne.MenuItem{trayDisabledItem(clipText("Service: "+serviceText(st), menuStatusMax))}
+	if !st.loaded || st.busy[busyService] != "" || st.serviceErr != "" {
+		return fyne.NewMenu("", items...)
+	}
+	switch st.service.State {
+	case app.ServiceUnsupported:
+		for _, line := range wrapText(st.service.Reason, trayReasonWidth) {
+			items = append(items, trayDisabledItem(line))
+		}
+	case app.ServiceNotInstalled:
+		items = append(items, fyne.NewMenuItem("Install service…", func() { call(a.InstallService) }))
+	case app.ServiceStopped:
+		items = append(items, fyne.NewMenuItem("Start service", func() { call(a.StartService) }),
+			fyne.NewMenuItem("Uninstall service…", func() { call(a.UninstallService) }))
+	case app.ServiceRunning:
+		items = append(items, fyne.NewMenuItem("Stop service", func() { call(a.StopService) }),
+			fyne.NewMenuItem("Uninstall service…", func() { call(a.UninstallService) }))
+	}
+	return fyne.NewMenu("", items...)
+}
+
+// trayReasonWidth is the width, in runes, a long reason is wrapped to in
+// the menu.
+const trayReasonWidth = 60
+
+// wrapText splits s into lines of at most width runes, at spaces.
+func wrapText(s string, width int) []string {
+	var lines []string
+	var cur []rune
+	for _, w := range strings.Fields(s) {
+		r := []rune(w)
+		if len(cur) > 0 && len(cur)+1+len(r) > width {
+			lines, cur = append(lines, string(cur)), nil
+		}
+		if len(cur) > 0 {
+			cur = append(cur, ' ')
+		}
+		cur = append(cur, r...)
+	}
+	if len(cur) > 0 {
+		lines = append(lines, string(cur))
+	}
+	return lines
+}
+
+func call(f func()) {
+	if f != nil {
+		f()
+	}
+}
+
+func callWith(f func(string), arg string) {
+	if f != nil {
+		f(arg)
+	}
+}
+
 func trayDisabledItem(label string) *fyne.MenuItem {
 	it := fyne.NewMenuItem(label, nil)
 	it.Disabled = true
@@ -102,6 +221,8 @@ func menuSignature(m *fyne.Menu) string {
 				b.WriteString("---")
 			case it.Disabled:
 				b.WriteString("(" + it.Label + ")")
+			case it.Checked:
+				b.WriteString("✓ " + it.Label)
 			default:
 				b.WriteString(it.Label)
 			}
@@ -140,6 +261,8 @@ type tray struct {
 	actions trayActions
 	icon    func(app.State) fyne.Resource
 
+	snap     app.Snapshot  // the last snapshot
+	os       *desktopState // the OS integration's last state (nil: none)
 	menu     string        // signature of the menu last set
 	iconSet  fyne.Resource // icon last set
 	rebuilds int           // menus set so far (for tests)
@@ -148,7 +271,8 @@ type tray struct {
 // update rebuilds the menu from snap and sets it, and the icon, when they
 // changed. It runs on the UI goroutine.
 func (t *tray) update(snap app.Snapshot) {
-	m := buildTrayMenu(snap, t.actions)
+	t.snap = snap
+	m := buildTrayMenuWith(snap, t.os, t.actions)
 	if sig := menuSignature(m); sig != t.menu {
 		t.menu = sig
 		t.rebuilds++
@@ -158,4 +282,27 @@ func (t *tray) update(snap app.Snapshot) {
 		t.iconSet = ic
 		t.desk.SetSystemTrayIcon(ic)
 	}
+}
+
+// setDesktop takes a new OS integration state and rebuilds the menu with
+// the last snapshot (UI goroutine).
+func (t *tray) setDesktop(st desktopState) {
+	t.os = &st
+	t.update(t.snap)
+}
+
+// serviceText is the service's state in a few words: "running",
+// "stopped: the gateway exited with an error…", "installing…".
+func serviceText(st desktopState) string {
+	switch {
+	case st.busy[busyService] != "":
+		return st.busy[busyService]
+	case !st.loaded:
+		return "checking…"
+	case st.serviceErr != "":
+		return "unknown: " + st.serviceErr
+	case st.service.State == app.ServiceStopped && st.service.Reason != "":
+		return "stopped: " + st.service.Reason
+	}
+	return st.service.State.String()
 }

@@ -1,10 +1,12 @@
 // Package ui is the MCPlex desktop shell: the tray icon and the windows
-// (servers, roles & keys, routing playground, metrics, settings). It is the
-// only package that imports Fyne, and it talks to the gateway only through
-// an app.Controller.
+// (servers, roles & keys, routing playground, metrics, settings, clients).
+// It is the only package that imports Fyne; it talks to the gateway only
+// through an app.Controller, and to the OS (service, start at login, MCP
+// client configs) only through an app.Desktop.
 package ui
 
 import (
+	"context"
 	"os"
 	"slices"
 	"sync"
@@ -27,7 +29,8 @@ type Shell struct {
 	app  fyne.App
 	ctrl app.Controller
 
-	tasks    sync.WaitGroup // background gateway operations (WaitIdle)
+	tasks    sync.WaitGroup // background gateway and OS integration operations (WaitIdle)
+	desk     *desktopOps    // the OS integration; nil without an app.Desktop (set before Run)
 	mode     string         // "in-process" or "service", as opened ("" = ask the snapshot)
 	atLaunch func()         // opens the window asked for with --show (set before Run)
 
@@ -44,6 +47,20 @@ type Shell struct {
 // New builds the shell for a (test or real) Fyne app over ctrl.
 func New(a fyne.App, ctrl app.Controller) *Shell {
 	return &Shell{app: a, ctrl: ctrl, windows: map[string]fyne.Window{}}
+}
+
+// SetDesktop gives the shell the OS integration: the tray's client and
+// service menus, the clients window, start at login in the settings and
+// the servers window's import. Call it before Run or any window is shown.
+func (s *Shell) SetDesktop(d app.Desktop) {
+	o := newDesktopOps(d, &s.tasks)
+	o.inProcess = s.inProcess
+	o.stopGateway = func(ctx context.Context) error {
+		err := s.ctrl.Stop(ctx)
+		s.Refresh()
+		return err
+	}
+	s.desk = o
 }
 
 // Controller returns the controller the shell drives.
