@@ -105,7 +105,7 @@ func (v *settingsView) routerCard() fyne.CanvasObject {
 	v.topK, v.similarity = widget.NewEntry(), widget.NewEntry()
 	v.cacheEmbeddings = widget.NewCheck("Cache tool embeddings", nil)
 	return widget.NewCard("Router", "", &widget.Form{Items: []*widget.FormItem{
-		{Text: "mode", Widget: v.mode, HintText: "metatool: clients see the mcplex_* meta-tools"},
+		{Text: "mode", Widget: v.mode, HintText: "metatool: 3 meta-tools; passthrough: all tools"},
 		{Text: "strategy", Widget: v.strategy},
 		{Text: "top_k", Widget: v.topK, HintText: "tools returned per query, at least 1"},
 		{Text: "similarity_threshold", Widget: v.similarity, HintText: "minimum relevance, 0 to 1"},
