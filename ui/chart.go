@@ -69,6 +69,7 @@ func (c *seriesChart) CreateRenderer() fyne.WidgetRenderer {
 	}
 	r.title.TextStyle.Bold = true
 	r.empty.Alignment = fyne.TextAlignCenter
+	r.empty.TextStyle.Italic = true // muted as newMutedLabel
 	r.yMax.Alignment, r.yMid.Alignment, r.yZero.Alignment = fyne.TextAlignTrailing, fyne.TextAlignTrailing, fyne.TextAlignTrailing
 	r.xTo.Alignment = fyne.TextAlignTrailing
 	r.update()
@@ -140,7 +141,7 @@ func (r *chartRenderer) restyle() {
 	for _, t := range []*canvas.Text{r.title, r.yMax, r.yMid, r.yZero, r.xFrom, r.xTo} {
 		t.Color = fg
 	}
-	r.empty.Color = th.Color(theme.ColorNamePlaceHolder, v)
+	r.empty.Color = fg // the placeholder color is 3.2:1 on the light theme's input background
 	r.xAxis.StrokeColor = th.Color(theme.ColorNameDisabled, v)
 	r.yAxis.StrokeColor = r.xAxis.StrokeColor
 	r.gridMax.StrokeColor = th.Color(theme.ColorNameSeparator, v)
@@ -181,7 +182,8 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	r.xFrom.Resize(fyne.NewSize((right-left)/2, capH))
 	r.xTo.Move(fyne.NewPos((left+right)/2, bottom+pad))
 	r.xTo.Resize(fyne.NewSize((right-left)/2, capH))
-	r.empty.Move(fyne.NewPos(left, (top+bottom)/2-r.empty.MinSize().Height/2))
+	// The note sits between the top and the middle grid lines, not across one.
+	r.empty.Move(fyne.NewPos(left, (3*top+bottom)/4-r.empty.MinSize().Height/2))
 	r.empty.Resize(fyne.NewSize(right-left, r.empty.MinSize().Height))
 
 	vals := r.chart.values

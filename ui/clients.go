@@ -85,7 +85,7 @@ func (v *clientsView) row(c app.ClientStatus, busy string) fyne.CanvasObject {
 	}
 	path := widget.NewLabel(c.Path)
 	path.Truncation = fyne.TextTruncateEllipsis
-	path.Importance = widget.LowImportance
+	path.TextStyle = fyne.TextStyle{Italic: true} // muted but readable (see newMutedLabel)
 	details := container.NewVBox(state, path)
 	if c.State == app.ClientElsewhere {
 		note := widget.NewLabel(fmt.Sprintf("MCPlex leaves an entry it did not write alone; mcplex clients connect %s --force replaces it.", c.Name))

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -81,12 +82,12 @@ func newMetricsView() *metricsView {
 		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(eventLine(v.shown[id])) })
 	v.streamBar = container.NewBorder(nil, nil, nil, v.streamMsg, v.filter)
 	stream := container.NewBorder(v.streamBar, nil, nil, nil, v.eventList)
-	v.toolsEmpty = newViewEmptyNote("No tool calls yet.")
-	v.serverEmpty = newViewEmptyNote("No servers are configured.")
+	v.toolsEmpty = newViewEmptyState(v.toolTable, "No tool calls yet.")
+	v.serverEmpty = newViewEmptyState(v.serverTable, "No servers are configured.")
 
 	v.tabs = container.NewAppTabs(
-		container.NewTabItem("Tools", container.NewStack(v.toolTable, v.toolsEmpty.box)),
-		container.NewTabItem("Servers", container.NewStack(v.serverTable, v.serverEmpty.box)),
+		container.NewTabItem("Tools", v.toolsEmpty.box),
+		container.NewTabItem("Servers", v.serverEmpty.box),
 		container.NewTabItem("Events", stream))
 	v.content = container.NewBorder(container.NewVBox(totals, charts), nil, nil, nil, v.tabs)
 	v.setSnapshot(app.Snapshot{})
@@ -97,9 +98,7 @@ func newMetricsView() *metricsView {
 func metricsTile(value **widget.Label, caption string) fyne.CanvasObject {
 	*value = widget.NewLabelWithStyle("0", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	(*value).SizeName = theme.SizeNameHeadingText
-	c := widget.NewLabel(caption)
-	c.Importance = widget.LowImportance
-	return container.NewVBox(*value, c)
+	return container.NewVBox(*value, newMutedLabel(caption))
 }
 
 // setSnapshot redraws everything but the event stream. UI goroutine only.
@@ -135,27 +134,66 @@ func (v *metricsView) setSnapshot(s app.Snapshot) {
 	v.serverEmpty.set(len(v.servers) == 0)
 }
 
-// viewEmptyNote is a line of text centred over an empty table.
+// viewEmptyNote is a muted line of text, centred and wrapped, that says why
+// a table or a list is empty.
 type viewEmptyNote struct {
-	label *widget.Label
-	box   *fyne.Container
+	label   *widget.Label
+	box     *fyne.Container   // what to place in the window
+	content fyne.CanvasObject // shown instead of the note; nil for a bare note
 }
 
+// newViewEmptyNote returns a bare note, shown, for the caller to place.
+// Prefer newViewEmptyState: a note stacked over a table is drawn across the
+// table's grid lines.
 func newViewEmptyNote(text string) *viewEmptyNote {
-	l := widget.NewLabel(text)
-	l.Importance = widget.LowImportance
-	return &viewEmptyNote{label: l, box: container.NewCenter(l)}
+	l := newMutedLabel(text)
+	l.Alignment = fyne.TextAlignCenter
+	l.Wrapping = fyne.TextWrapWord
+	return &viewEmptyNote{label: l, box: container.New(centredRowLayout{}, l)}
 }
 
-// set shows the note while empty is true.
+// centredRowLayout gives its objects the full width and centres them
+// vertically at the height they need at that width. A VBox between spacers
+// would keep a wrapping label's height from a narrower first layout.
+type centredRowLayout struct{}
+
+// Layout implements fyne.Layout.
+func (centredRowLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height)) // wraps at this width
+		h := o.MinSize().Height
+		o.Resize(fyne.NewSize(size.Width, h))
+		o.Move(fyne.NewPos(0, float32(math.Floor(float64(size.Height-h)/2))))
+	}
+}
+
+// MinSize implements fyne.Layout.
+func (centredRowLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objects {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
+
+// newViewEmptyState shows the note, in box, instead of content while set
+// says it is empty; it starts empty.
+func newViewEmptyState(content fyne.CanvasObject, text string) *viewEmptyNote {
+	n := newViewEmptyNote(text)
+	n.content = content
+	content.Hide()
+	n.box = container.NewStack(content, n.box)
+	return n
+}
+
+// set shows the note while empty is true, and the content otherwise.
 func (n *viewEmptyNote) set(empty bool) {
 	if empty == n.label.Visible() {
 		return
 	}
-	if empty {
-		n.label.Show()
-	} else {
-		n.label.Hide()
+	showIf(n.label, empty)
+	if n.content != nil {
+		showIf(n.content, !empty)
 	}
 	n.box.Refresh()
 }
@@ -309,4 +347,38 @@ func newViewTable(cols []string, widths []float32, rows func() int, cell func(ro
 		t.SetColumnWidth(i, w)
 	}
 	return t
+}
+
+// newViewFillTable places t, made by newViewTable with widths, so that its
+// last column takes the width the others leave, but at least its entry in
+// widths: the columns fill the pane with no horizontal scrolling while the
+// pane is wide enough for the widths.
+func newViewFillTable(t *widget.Table, widths []float32) *fyne.Container {
+	return container.New(&fillLastColumn{table: t, widths: widths}, t)
+}
+
+// fillLastColumn is newViewFillTable's layout.
+type fillLastColumn struct {
+	table  *widget.Table
+	widths []float32
+}
+
+// Layout implements fyne.Layout.
+func (l *fillLastColumn) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	last := len(l.widths) - 1
+	// The table is as wide as its columns plus one padding between two.
+	free := size.Width - float32(last)*l.table.Theme().Size(theme.SizeNamePadding)
+	for _, w := range l.widths[:last] {
+		free -= w
+	}
+	l.table.SetColumnWidth(last, max(l.widths[last], float32(math.Floor(float64(free)))))
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+// MinSize implements fyne.Layout.
+func (l *fillLastColumn) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	return l.table.MinSize()
 }

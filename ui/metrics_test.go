@@ -45,8 +45,9 @@ func TestMetricsEmpty(t *testing.T) {
 	test.NewTempApp(t)
 	v := newMetricsView()
 	w := viewWindow(t, v.content, 1000, 700)
-	if !v.toolsEmpty.label.Visible() {
-		t.Error("no empty-state text over an empty tool table")
+	if !v.toolsEmpty.label.Visible() || v.toolTable.Visible() {
+		t.Errorf("empty tool table: note shown %v, table shown %v; want the note instead of the table",
+			v.toolsEmpty.label.Visible(), v.toolTable.Visible())
 	}
 	test.AssertRendersToMarkup(t, "metrics_empty.xml", w.Canvas())
 }
@@ -62,7 +63,7 @@ func TestMetricsSnapshotFillsTotalsTablesAndCharts(t *testing.T) {
 	if got := v.toolCell(1, 0) + " " + v.toolCell(1, 5); got != "web/fetch 800.0" {
 		t.Errorf("tool row 1 = %q", got)
 	}
-	if v.toolsEmpty.label.Visible() || !v.callsChart.hasData() {
+	if v.toolsEmpty.label.Visible() || !v.toolTable.Visible() || !v.callsChart.hasData() {
 		t.Error("the tool table or the chart still shows its empty state")
 	}
 	test.AssertRendersToMarkup(t, "metrics_populated.xml", w.Canvas())

@@ -83,16 +83,19 @@ func newPlaygroundView(ctrl app.Controller) *playgroundView {
 	controls := container.NewHBox(v.strategy, container.NewGridWrap(fyne.NewSize(90, v.topK.MinSize().Height), v.topK), v.search)
 	v.top = container.NewVBox(container.NewBorder(nil, nil, nil, controls, v.query), v.searchErr, v.searchMsg)
 
-	v.results = newViewTable([]string{"Score", "Tool", "Server", "Description"}, []float32{70, 200, 110, 420},
+	// Description takes the width the others leave: at least 160, which
+	// fits half of a 1280-wide window.
+	widths := []float32{60, 180, 110, 160}
+	v.results = newViewTable([]string{"Score", "Tool", "Server", "Description"}, widths,
 		func() int { return len(v.matches) }, v.matchCell)
 	v.results.OnSelected = func(id widget.TableCellID) {
 		if id.Row != v.toolRow { // another cell of the same row keeps the form
 			v.selectMatch(id.Row)
 		}
 	}
-	v.resultsNote = newViewEmptyNote("Type a query and press Search.")
+	v.resultsNote = newViewEmptyState(newViewFillTable(v.results, widths), "Type a query and press Search.")
 
-	split := container.NewHSplit(container.NewStack(v.results, v.resultsNote.box), v.buildDetail())
+	split := container.NewHSplit(v.resultsNote.box, v.buildDetail())
 	split.SetOffset(0.5)
 	v.content = container.NewBorder(v.top, nil, nil, nil, split)
 	return v
@@ -129,8 +132,7 @@ func (v *playgroundView) buildDetail() fyne.CanvasObject {
 	split.SetOffset(0.6)
 	v.detail = container.NewStack(split)
 	v.detail.Hide()
-	v.noTool = widget.NewLabel("Select a tool to see its schema and call it.")
-	v.noTool.Importance = widget.LowImportance
+	v.noTool = newMutedLabel("Select a tool to see its schema and call it.")
 	return container.NewStack(container.NewCenter(v.noTool), v.detail)
 }
 
@@ -412,9 +414,9 @@ func wholeJSONForm(note string) *schemaForm {
 	return &schemaForm{whole: e, content: container.NewVBox(viewLowLabel(note), e)}
 }
 
+// viewLowLabel is a wrapping note in the muted style of newMutedLabel.
 func viewLowLabel(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Importance = widget.LowImportance
+	l := newMutedLabel(text)
 	l.Wrapping = fyne.TextWrapWord
 	return l
 }

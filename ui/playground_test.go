@@ -93,6 +93,33 @@ func TestPlaygroundSearchBuildsTheSchemaForm(t *testing.T) {
 	test.AssertRendersToMarkup(t, "playground_results.xml", w.Canvas())
 }
 
+// TestPlaygroundResultsFitTheirPane: in a 1280-wide window the results
+// table's columns fill its half of the split, with none cut off behind a
+// horizontal scroll bar, and the note stands in for the table until then.
+func TestPlaygroundResultsFitTheirPane(t *testing.T) {
+	test.NewTempApp(t)
+	f := apptest.New()
+	f.SetTools(playgroundTools())
+	v := newPlaygroundView(f)
+	viewWindow(t, v.content, 1280, 800)
+	if !v.resultsNote.label.Visible() || v.resultsNote.content.Visible() {
+		t.Fatalf("before a search: note shown %v, table shown %v", v.resultsNote.label.Visible(), v.resultsNote.content.Visible())
+	}
+	searchAndSelect(t, v, "file", 0)
+	if v.resultsNote.label.Visible() || !v.resultsNote.content.Visible() {
+		t.Fatalf("with results: note shown %v, table shown %v", v.resultsNote.label.Visible(), v.resultsNote.content.Visible())
+	}
+	for _, o := range test.LaidOutObjects(v.results) {
+		if l, ok := o.(*widget.Label); ok && l.Text == "Description" { // in the header row, which starts with the table
+			if right, width := l.Position().X+l.Size().Width, v.results.Size().Width; right > width || right < width-1 {
+				t.Errorf("the Description column ends at x=%v, the %v-wide table does not: want them to end together", right, width)
+			}
+			return
+		}
+	}
+	t.Error("no Description header")
+}
+
 func TestPlaygroundCallSendsTheFormAndShowsTheResult(t *testing.T) {
 	v, f, w := newTestPlayground(t)
 	searchAndSelect(t, v, "read", 0)

@@ -58,6 +58,7 @@ type rolesView struct {
 	tabs       *container.AppTabs
 
 	roleList            *widget.List
+	noRoles             *viewEmptyNote // instead of the list while it is empty
 	newRole             *widget.Entry
 	addRole, deleteRole *widget.Button
 	editor, noRoleNote  fyne.CanvasObject
@@ -114,7 +115,10 @@ func (v *rolesView) buildRolesTab() fyne.CanvasObject {
 	v.addRole = widget.NewButton("Add role", v.doAddRole)
 	v.deleteRole = widget.NewButton("Delete role…", v.doDeleteRole)
 	v.deleteRole.Disable()
-	left := container.NewBorder(nil, container.NewVBox(v.newRole, container.NewHBox(v.addRole, v.deleteRole)), nil, nil, v.roleList)
+	v.noRoles = newViewEmptyState(v.roleList, "No roles yet. Add one below: a role is a set of allowed/blocked "+
+		"tool patterns that API keys are mapped to.")
+	v.noRoles.set(false) // until the config has loaded
+	left := container.NewBorder(nil, container.NewVBox(v.newRole, container.NewHBox(v.addRole, v.deleteRole)), nil, nil, v.noRoles.box)
 
 	v.roleTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.allowed, v.blocked = newViewLinesEntry(), newViewLinesEntry()
@@ -138,9 +142,7 @@ func (v *rolesView) buildRolesTab() fyne.CanvasObject {
 	v.editor = container.NewBorder(v.roleTitle, nil, nil, nil, container.NewGridWithColumns(2,
 		container.NewVScroll(patterns), container.NewBorder(v.previewMsg, nil, nil, nil, v.previewList)))
 	v.editor.Hide()
-	note := widget.NewLabel("Select a role, or add one.")
-	note.Importance = widget.LowImportance
-	v.noRoleNote = container.NewCenter(note)
+	v.noRoleNote = container.NewCenter(newMutedLabel("Select a role, or add one."))
 	right := container.NewBorder(nil, v.roleBar, nil, nil, container.NewStack(v.noRoleNote, v.editor))
 
 	split := container.NewHSplit(left, right)
@@ -196,6 +198,7 @@ func (v *rolesView) configLoaded(c *app.Config, err error, refill bool) {
 	}
 	v.names = slices.Sorted(maps.Keys(c.Roles))
 	v.roleList.Refresh()
+	v.noRoles.set(len(v.names) == 0)
 	if i := slices.Index(v.names, v.role); i >= 0 {
 		v.syncing = true
 		v.roleList.Select(i)
@@ -296,7 +299,8 @@ const (
 func (r previewRow) show(l *widget.Label) {
 	text := [...]string{"✓ ", "✕ ", "· "}[r.state] + r.id +
 		[...]string{"", "  (blocked)", "  (not allowed)"}[r.state]
-	l.Importance = [...]widget.Importance{widget.SuccessImportance, widget.DangerImportance, widget.LowImportance}[r.state]
+	l.Importance = [...]widget.Importance{widget.SuccessImportance, widget.DangerImportance, widget.MediumImportance}[r.state]
+	l.TextStyle.Italic = r.state == previewDenied // muted as newMutedLabel, yet readable
 	l.SetText(text)
 }
 
@@ -507,6 +511,7 @@ type keysPanel struct {
 	ids   []string // config keys, sorted
 	key   string   // the selected config key, "" for none
 	table *widget.Table
+	empty *viewEmptyNote // instead of the table while there are no keys
 
 	keyTitle       *widget.Label
 	keyRole        *widget.Select
@@ -552,7 +557,10 @@ func newKeysPanel(v *rolesView) *keysPanel {
 	k.bar = container.NewVBox(k.errText, k.msg)
 	k.side = container.NewVBox(gen, widget.NewSeparator(), k.noEdit, k.editor)
 	right := container.NewBorder(nil, k.bar, nil, nil, k.side)
-	split := container.NewHSplit(k.table, right)
+	k.empty = newViewEmptyState(k.table, "No API keys yet. Generate one on the right: a client sends it "+
+		"with each request, and the key's role decides which tools it may call.")
+	k.empty.set(false) // until the config has loaded
+	split := container.NewHSplit(k.empty.box, right)
 	split.SetOffset(0.55)
 	k.content = split
 	return k
@@ -592,6 +600,7 @@ func (k *keysPanel) configLoaded(c *app.Config) {
 		k.genRole.SetSelected(noRole)
 	}
 	k.table.Refresh()
+	k.empty.set(len(k.ids) == 0)
 	if i := slices.Index(k.ids, k.key); i >= 0 {
 		k.table.Select(widget.TableCellID{Row: i})
 		k.selectKey(i)

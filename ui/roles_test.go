@@ -71,7 +71,19 @@ func TestRolesEmpty(t *testing.T) {
 	if len(v.names) != 0 || !v.rbacBox.Visible() {
 		t.Fatalf("roles %v, RBAC note shown %v", v.names, v.rbacBox.Visible())
 	}
+	if !v.noRoles.label.Visible() || v.roleList.Visible() {
+		t.Errorf("no roles: note shown %v, empty list shown %v", v.noRoles.label.Visible(), v.roleList.Visible())
+	}
+	if !v.keys.empty.label.Visible() || v.keys.table.Visible() {
+		t.Errorf("no keys: note shown %v, empty table shown %v", v.keys.empty.label.Visible(), v.keys.table.Visible())
+	}
 	test.AssertRendersToMarkup(t, "roles_empty.xml", w.Canvas())
+	test.Type(v.newRole, "ops")
+	test.Tap(v.addRole)
+	v.jobs.Wait()
+	if v.noRoles.label.Visible() || !v.roleList.Visible() {
+		t.Errorf("one role: note shown %v, list shown %v", v.noRoles.label.Visible(), v.roleList.Visible())
+	}
 }
 
 func TestRolesPreviewFollowsTyping(t *testing.T) {

@@ -113,7 +113,7 @@ func (v *serversView) confirmImport(p *app.ImportPreview) {
 		note.SetText(p.NoReplace)
 	}
 	note.Wrapping = fyne.TextWrapWord
-	note.Importance = widget.LowImportance
+	note.TextStyle = fyne.TextStyle{Italic: true} // muted but readable (see newMutedLabel)
 	from := widget.NewLabel("From " + p.Path + " into the MCPlex config file:")
 	from.Truncation = fyne.TextTruncateEllipsis
 	body := container.NewBorder(from, container.NewVBox(replace, note), nil, nil, scroll)

@@ -44,7 +44,7 @@ func (v *settingsView) attachDesktop(ops *desktopOps, win fyne.Window, showClien
 	d.stop = widget.NewButton("Stop", func() { ops.stopService(parent) })
 	d.uninstall = widget.NewButton("Uninstall…", func() { ops.uninstallService(parent) })
 	note := widget.NewLabel("Off by default; applies at once (not with Save). When on, MCPlex starts in the tray when you log in.")
-	note.Importance = widget.LowImportance
+	note.TextStyle = fyne.TextStyle{Italic: true} // muted but readable (see newMutedLabel)
 	v.desktopBox.Objects = []fyne.CanvasObject{
 		v.autostart, note, widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, container.NewHBox(d.install, d.start, d.stop, d.uninstall), d.service),

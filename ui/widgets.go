@@ -138,6 +138,14 @@ func clipText(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// newMutedLabel is secondary text: a caption, a hint, an empty state. It is
+// italic in the foreground color, not a LowImportance label: Fyne draws
+// those in the theme's disabled color, about 1.5:1 against the dark
+// background, which is too faint to read.
+func newMutedLabel(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+}
+
 // newFieldError is a red, wrapping note under a form field; empty hides it.
 func newFieldError() *widget.Label {
 	l := widget.NewLabel("")

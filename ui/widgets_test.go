@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"image/color"
+	"math"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/mcplex/mcplex/app"
 )
@@ -82,5 +87,56 @@ func TestClipText(t *testing.T) {
 	}
 	if got := clipText("abcdef", 4); got != "abc…" {
 		t.Errorf("%q", got)
+	}
+}
+
+// variantTheme is a theme pinned to one variant, as a user who picked it.
+type variantTheme struct {
+	fyne.Theme
+	variant fyne.ThemeVariant
+}
+
+func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, t.variant)
+}
+
+// contrastRatio is the WCAG 2 contrast ratio of two opaque colors.
+func contrastRatio(a, b color.Color) float64 {
+	lum := func(c color.Color) float64 {
+		r, g, b, _ := c.RGBA()
+		lin := func(v uint32) float64 {
+			s := float64(v) / 0xffff
+			if s <= 0.03928 {
+				return s / 12.92
+			}
+			return math.Pow((s+0.055)/1.055, 2.4)
+		}
+		return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+	}
+	la, lb := lum(a), lum(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}
+
+// TestSecondaryTextIsReadable checks the text colors the muted helpers
+// render with against the background, in both variants of the default
+// theme: WCAG AA asks for 4.5:1. A LowImportance label fails it.
+func TestSecondaryTextIsReadable(t *testing.T) {
+	for name, variant := range map[string]fyne.ThemeVariant{"dark": theme.VariantDark, "light": theme.VariantLight} {
+		t.Run(name, func(t *testing.T) {
+			a := test.NewTempApp(t)
+			th := variantTheme{theme.DefaultTheme(), variant}
+			a.Settings().SetTheme(th)
+			bg := th.Color(theme.ColorNameBackground, variant)
+			for _, o := range []fyne.CanvasObject{newMutedLabel("caption"), viewLowLabel("hint"), newViewEmptyNote("empty").box} {
+				test.NewTempWindow(t, o)
+				for _, obj := range test.LaidOutObjects(o) {
+					if txt, ok := obj.(*canvas.Text); ok {
+						if r := contrastRatio(txt.Color, bg); r < 4.5 {
+							t.Errorf("%q: contrast %.2f:1, want at least 4.5:1", txt.Text, r)
+						}
+					}
+				}
+			}
+		})
 	}
 }
