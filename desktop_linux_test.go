@@ -54,6 +54,7 @@ var deskWindows = []deskWindow{
 	{show: "playground", title: "MCPlex routing playground", minInk: 0.002, minHues: 100},
 	{show: "metrics", title: "MCPlex metrics", minInk: 0.002, minHues: 100},
 	{show: "settings", title: "MCPlex settings", minInk: 0.002, minHues: 100},
+	{show: "clients", title: "MCPlex clients", minInk: 0.002, minHues: 100},
 }
 
 func (w deskWindow) name() string {
