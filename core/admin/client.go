@@ -241,7 +241,9 @@ func (c *Client) getConfig(ctx context.Context) (*config.Config, string, error) 
 	if err := c.do(ctx, http.MethodGet, "config", nil, &body); err != nil {
 		return nil, "", err
 	}
-	cfg, err := config.Parse([]byte(body.TOML), body.Path)
+	// The service expands ${VAR} with its own environment, which this
+	// process may not share: keep the references as they are written.
+	cfg, err := config.ParseUnexpanded([]byte(body.TOML), body.Path)
 	if err != nil {
 		return nil, "", fmt.Errorf("reading the service's config: %w", err)
 	}

@@ -486,3 +486,31 @@ func TestDefaultDir(t *testing.T) {
 		t.Errorf("DefaultDir = %q, want .../mcplex", dir)
 	}
 }
+
+// The desktop edits the service's config without expanding ${VAR} in its
+// own environment (which may lack the variable, or hold another value):
+// references come back as written and are written back unchanged.
+func TestClientKeepsReferences(t *testing.T) {
+	t.Setenv("MCPLEX_TEST_SERVICE_TOKEN", "service-side-secret")
+	f := newFakeBackend(t)
+	f.setDisk("[[servers]]\nname = \"alpha\"\nurl = \"http://127.0.0.1:9/mcp\"\nheaders = { Authorization = \"Bearer ${MCPLEX_TEST_SERVICE_TOKEN}\" }\n")
+	c, _ := dialFake(t, f)
+	got, err := c.Config(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := got.Servers[0].Headers["Authorization"]; h != "Bearer ${MCPLEX_TEST_SERVICE_TOKEN}" {
+		t.Errorf("the client sees %q, want the reference as written", h)
+	}
+	err = c.UpdateConfig(t.Context(), func(cfg *config.Config) error {
+		cfg.Servers = append(cfg.Servers, config.Server{Name: "beta", URL: "http://127.0.0.1:9/mcp"})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk := f.diskText()
+	if !strings.Contains(disk, "Bearer ${MCPLEX_TEST_SERVICE_TOKEN}") || strings.Contains(disk, "service-side-secret") {
+		t.Errorf("the file after the edit:\n%s", disk)
+	}
+}

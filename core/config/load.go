@@ -40,6 +40,16 @@ func Parse(data []byte, filename string) (*Config, error) {
 	return parse(data, filename, os.LookupEnv)
 }
 
+// ParseUnexpanded is [Parse] with every ${VAR} left as written, not looked
+// up in this process's environment: for a process that edits a config that
+// another process runs with its own environment (the desktop editing the
+// service's config). [Encode] writes the references back unchanged. Values
+// made only of a reference are checked as that text, so a url = "${URL}"
+// is reported as not a URL.
+func ParseUnexpanded(data []byte, filename string) (*Config, error) {
+	return parse(data, filename, func(name string) (string, bool) { return "${" + name + "}", true })
+}
+
 // lookupFunc has the signature of os.LookupEnv; tests pass a map lookup.
 type lookupFunc func(name string) (string, bool)
 

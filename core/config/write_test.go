@@ -300,3 +300,35 @@ func TestEncodeKeepsMovedReferences(t *testing.T) {
 		t.Errorf("TOKEN reads back as %q", got)
 	}
 }
+
+// ParseUnexpanded keeps every reference, whatever this environment holds,
+// and Encode writes them back as they were.
+func TestParseUnexpandedKeepsReferences(t *testing.T) {
+	t.Parallel()
+	src := lines(
+		`[[servers]]`, `name = "gh"`, `command = "${GH_BIN}"`, `args = ["--mode=${MODE:-fast}"]`,
+		`env = { TOKEN = "${UNSET_IN_THIS_PROCESS_TOKEN}" }`,
+		`[roles.dev]`, `allowed_tools = ["gh/*"]`,
+		`[api_keys."${TEAM_KEY}"]`, `role = "dev"`,
+	)
+	c, err := ParseUnexpanded([]byte(src), filepath.Join(t.TempDir(), "mcplex.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Servers[0].Env["TOKEN"]; got != "${UNSET_IN_THIS_PROCESS_TOKEN}" {
+		t.Errorf("TOKEN = %q, want the reference", got)
+	}
+	if _, ok := c.APIKeys["${TEAM_KEY}"]; !ok {
+		t.Errorf("api_keys = %v, want the reference as the key", c.APIKeys)
+	}
+	c.Servers[0].Description = "edited"
+	data, err := Encode(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`command = "${GH_BIN}"`, `"--mode=${MODE:-fast}"`, `TOKEN = "${UNSET_IN_THIS_PROCESS_TOKEN}"`, `[api_keys."${TEAM_KEY}"]`, `description = "edited"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("output lacks %s:\n%s", want, data)
+		}
+	}
+}
