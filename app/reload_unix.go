@@ -7,12 +7,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/mcplex/mcplex/core/gateway"
 )
 
-// reloadOnSIGHUP reloads the config file on SIGHUP until ctx ends.
-func reloadOnSIGHUP(ctx context.Context, gw *gateway.Gateway) {
+// reloadOnSIGHUP calls reload on every SIGHUP until ctx ends.
+func reloadOnSIGHUP(ctx context.Context, reload func()) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGHUP)
 	go func() {
@@ -22,7 +20,7 @@ func reloadOnSIGHUP(ctx context.Context, gw *gateway.Gateway) {
 			case <-ctx.Done():
 				return
 			case <-ch:
-				_, _ = gw.ReloadFile() // the gateway logs, publishes and audits the outcome
+				reload()
 			}
 		}
 	}()

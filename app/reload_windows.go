@@ -1,11 +1,7 @@
 package app
 
-import (
-	"context"
-
-	"github.com/mcplex/mcplex/core/gateway"
-)
+import "context"
 
 // reloadOnSIGHUP does nothing on Windows, which has no SIGHUP; the config
 // file watcher still reloads on change.
-func reloadOnSIGHUP(context.Context, *gateway.Gateway) {}
+func reloadOnSIGHUP(context.Context, func()) {}

@@ -135,7 +135,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	log.Info("MCPlex starting", "config", cfg.Path, "servers", len(cfg.Servers), "mode", cfg.Router.Mode)
 	tuneMemory()
-	reloadOnSIGHUP(ctx, gw)
+	reloadOnSIGHUP(ctx, func() { _, _ = gw.ReloadFile() }) // the gateway logs, publishes and audits the outcome
 	gw.Start() // upstreams start now, in the background; Run serves meanwhile
 	releaseStartupMemory(ctx, gw)
 	return gw.Run(ctx, func(addr net.Addr) {
@@ -188,6 +188,7 @@ func serveAdmin(ctx context.Context, env *Env, cf *commonFlags, dir string) (err
 	defer removeDiscovery() // also on a panic; calling it twice is harmless
 	tuneMemory()
 	_ = host.Start(ctx) // the host logs a failure and reports it in its snapshot
+	reloadOnSIGHUP(ctx, func() { _ = host.Reload() })
 	defer func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), adminShutdown)
 		defer cancel()

@@ -2,8 +2,12 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
+	"github.com/mcplex/mcplex/core/atomicfile"
 	"github.com/mcplex/mcplex/core/config"
 	"github.com/mcplex/mcplex/core/policy"
 )
@@ -36,6 +40,9 @@ func (h *Host) UpdateConfig(ctx context.Context, edit func(*config.Config) error
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := keepOriginal(h.path); err != nil {
+		return err
+	}
 	if err := config.WriteFile(h.path, data); err != nil {
 		return err
 	}
@@ -44,7 +51,7 @@ func (h *Host) UpdateConfig(ctx context.Context, edit func(*config.Config) error
 	// when the watcher then sees the same file, nothing changes.
 	if r, err := h.serving(); err == nil {
 		if _, err := r.gw.ReloadFile(); err != nil {
-			return fmt.Errorf("the config was saved but not applied: %w", err)
+			return fmt.Errorf("saved to %s, but applying it failed: %w", h.path, err)
 		}
 	}
 	return nil
@@ -67,4 +74,27 @@ func encodeChecked(cfg *config.Config) ([]byte, error) {
 		return nil, fmt.Errorf("the edited config would not load back: %w", err)
 	}
 	return data, nil
+}
+
+// keepOriginal copies the config file to FILE.orig the first time the
+// desktop edits it: edits re-encode the whole file (comments are not
+// kept) and FILE.bak only holds the version before the last edit, so this
+// is the file as the user wrote it. An existing .orig is never replaced.
+func keepOriginal(path string) error {
+	orig := path + ".orig"
+	if _, err := os.Lstat(orig); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("keeping a copy of the original config: %w", err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("keeping a copy of the original config: %w", err)
+	}
+	if err := atomicfile.Write(orig, data, info.Mode().Perm()); err != nil {
+		return fmt.Errorf("keeping a copy of the original config: %w", err)
+	}
+	return nil
 }

@@ -235,6 +235,19 @@ func (h *Host) current() (r *run, stopping bool) {
 }
 
 // serving returns the gateway serving now, or errStopped.
+// Reload applies the config file now, as on SIGHUP; a stopped host has
+// nothing to apply (Start reads the file anyway). The gateway logs,
+// publishes and audits the outcome.
+func (h *Host) Reload() error {
+	r, err := h.serving()
+	if err != nil {
+		return nil
+	}
+	h.disk.invalidate()
+	_, err = r.gw.ReloadFile()
+	return err
+}
+
 func (h *Host) serving() (*run, error) {
 	r, stopping := h.current()
 	if r == nil || stopping {

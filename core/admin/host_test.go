@@ -260,6 +260,19 @@ func TestHostUpdateConfigAddsServer(t *testing.T) {
 	if got := readFile(t, path+".bak"); got != old {
 		t.Errorf(".bak = %q, want the previous file %q", got, old)
 	}
+	// A second edit moves .bak on; .orig keeps the file as first written.
+	if err := h.UpdateConfig(context.Background(), func(c *config.Config) error {
+		c.Servers[len(c.Servers)-1].Description = "second edit"
+		return nil
+	}); err != nil {
+		t.Fatalf("second UpdateConfig: %v", err)
+	}
+	if got := readFile(t, path+".orig"); got != old {
+		t.Errorf(".orig = %q, want the file before the first edit %q", got, old)
+	}
+	if got := readFile(t, path+".bak"); got == old {
+		t.Errorf(".bak still holds the first version after a second edit")
+	}
 	disk, err := config.Load(path)
 	if err != nil {
 		t.Fatalf("the written file does not load: %v", err)
@@ -510,4 +523,41 @@ func TestHostPortInUse(t *testing.T) {
 	if s := h.Snapshot(); s.State != StateStopped || s.Error != err.Error() || s.Endpoint != "" {
 		t.Errorf("snapshot = %+v", s)
 	}
+}
+
+// TestHostTestServerExpands: Test reads the server as the gateway will
+// once it is saved: ${VAR} references expanded.
+func TestHostTestServerExpands(t *testing.T) {
+	url := serveUpstream(t, demo.NewServer("test"))
+	t.Setenv("MCPLEX_TEST_PROBE_URL", url)
+	h := NewHost(HostOptions{ConfigPath: filepath.Join(t.TempDir(), "none.toml")})
+	res, err := h.TestServer(context.Background(), config.Server{Name: "probe", URL: "${MCPLEX_TEST_PROBE_URL}", TimeoutSeconds: 5})
+	if err != nil || res.Error != "" || len(res.Tools) == 0 {
+		t.Fatalf("TestServer with a ${VAR} url: %v, %+v", err, res)
+	}
+	_, err = h.TestServer(context.Background(), config.Server{Name: "probe", URL: "${MCPLEX_TEST_UNSET_VAR_XYZ}"})
+	if err == nil || !strings.Contains(err.Error(), "MCPLEX_TEST_UNSET_VAR_XYZ") {
+		t.Errorf("an unset variable: %v", err)
+	}
+}
+
+// TestHostReload: Reload (SIGHUP in `serve --admin`) applies a hand edit
+// even with hot reload off; a stopped host has nothing to apply.
+func TestHostReload(t *testing.T) {
+	t.Parallel()
+	h, path := newTestHost(t, "127.0.0.1:0")
+	if err := h.Reload(); err != nil {
+		t.Errorf("Reload while stopped: %v", err)
+	}
+	text := strings.Replace(readFile(t, path), "[gateway]\n", "[gateway]\nhot_reload = false\n", 1)
+	writeFile(t, path, text)
+	startRunning(t, h)
+	writeFile(t, path, strings.Replace(text, "enabled = false", "enabled = false\ndescription = \"x\"\n\n[[servers]]\nname = \"added\"\ncommand = \"mcplex-never-started-either\"\nenabled = false", 1))
+	if err := h.Reload(); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	waitSnapshot(t, h, "the added server", func(s Snapshot) bool {
+		_, ok := serverNamed(s, "added")
+		return ok
+	})
 }

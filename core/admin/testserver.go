@@ -21,10 +21,17 @@ const defaultTestWait = 30 * time.Second
 // (with the end of its stderr); the error return is for an invalid s or
 // the end of ctx.
 func (h *Host) TestServer(ctx context.Context, s config.Server) (TestResult, error) {
+	s.Enabled = nil // tested even while disabled in the config
+	if err := checkServer(s); err != nil && !strings.Contains(s.Command+s.URL, "${") {
+		return TestResult{}, err
+	}
+	s, err := h.resolveServer(s)
+	if err != nil {
+		return TestResult{}, err
+	}
 	if err := checkServer(s); err != nil {
 		return TestResult{}, err
 	}
-	s.Enabled = nil // tested even while disabled in the config
 	wait := time.Duration(s.TimeoutSeconds) * time.Second
 	if wait <= 0 {
 		wait = defaultTestWait
@@ -39,6 +46,24 @@ func (h *Host) TestServer(ctx context.Context, s config.Server) (TestResult, err
 		res.Error = err.Error()
 	}
 	return res, nil
+}
+
+// resolveServer reads s as the gateway would from the config file: ${VAR}
+// references expanded, a relative cwd resolved against the file's
+// directory. It round-trips s through a one-server config.
+func (h *Host) resolveServer(s config.Server) (config.Server, error) {
+	s.AllowedRoles = nil // roles are not defined in the probe's config
+	c := config.Default()
+	c.Servers = []config.Server{s}
+	data, err := config.Encode(c)
+	if err != nil {
+		return s, err
+	}
+	parsed, err := config.Parse(data, h.path)
+	if err != nil {
+		return s, err
+	}
+	return parsed.Servers[0], nil
 }
 
 // probe runs s in a pool of its own until it is ready or failed.
