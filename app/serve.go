@@ -135,8 +135,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	log.Info("MCPlex starting", "config", cfg.Path, "servers", len(cfg.Servers), "mode", cfg.Router.Mode)
 	tuneMemory()
-	reloadOnSIGHUP(ctx, func() { _, _ = gw.ReloadFile() }) // the gateway logs, publishes and audits the outcome
-	gw.Start()                                             // upstreams start now, in the background; Run serves meanwhile
+	// The gateway logs, publishes and audits the outcome of a reload.
+	reloadOnSIGHUP(ctx, func() { _, _ = gw.ReloadFile() })
+	gw.Start() // upstreams start now, in the background; Run serves meanwhile
 	releaseStartupMemory(ctx, gw)
 	return gw.Run(ctx, func(addr net.Addr) {
 		log.Info("MCPlex gateway listening", "url", "http://"+addr.String()+"/mcp")
