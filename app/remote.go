@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/mcplex/mcplex/core/admin"
@@ -45,8 +48,16 @@ func ConnectRemote(ctx context.Context, dir string) (Controller, error) {
 func OpenController(ctx context.Context, configPath, dir string) (Controller, string, error) {
 	dialCtx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
-	if c, err := ConnectRemote(dialCtx, dir); err == nil {
+	c, err := ConnectRemote(dialCtx, dir)
+	switch {
+	case err == nil:
 		return c, admin.ModeService, nil
+	case !errors.Is(err, admin.ErrNoService) && !isDialError(err):
+		// Something answers where a service is announced, but not as one
+		// this app can drive (a wrong token, another program on the port):
+		// running a second gateway here would only collide with it.
+		return nil, "", fmt.Errorf("an MCPlex service is announced in %s but does not accept this app (%w); "+
+			"stop it with `mcplex service stop`, or delete %s if no MCPlex service is running", displayDir(dir), err, admin.DiscoveryFile)
 	}
 	// No service, or one announced that does not answer (it crashed and
 	// left its files): run the gateway here.
@@ -58,4 +69,20 @@ func OpenController(ctx context.Context, configPath, dir string) (Controller, st
 		}
 	}
 	return NewLocal(admin.HostOptions{ConfigPath: configPath, Mode: admin.ModeInProcess}), admin.ModeInProcess, nil
+}
+
+// isDialError reports whether err is a failure to connect at all (nothing
+// listens where the service was announced).
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+func displayDir(dir string) string {
+	if dir == "" {
+		if d, err := admin.DefaultDir(); err == nil {
+			return d
+		}
+	}
+	return dir
 }

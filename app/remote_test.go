@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +120,23 @@ func TestOpenControllerFallsBackToLocal(t *testing.T) {
 	}
 	if _, err := ConnectRemote(t.Context(), empty); !errors.Is(err, admin.ErrNoService) {
 		t.Errorf("ConnectRemote with nothing announced: %v, want ErrNoService", err)
+	}
+}
+
+// Something that answers where a service is announced, but refuses this
+// app, is an error, not a reason to start a second gateway here.
+func TestOpenControllerRefusedByService(t *testing.T) {
+	path := writeTestConfig(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"error":"unauthorized"}`, http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	if _, _, err := admin.WriteDiscovery(dir, srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := OpenController(t.Context(), path, dir)
+	if err == nil || !strings.Contains(err.Error(), "does not accept this app") || !strings.Contains(err.Error(), dir) {
+		t.Errorf("OpenController = %v, want an error naming the service dir", err)
 	}
 }
