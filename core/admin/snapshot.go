@@ -18,6 +18,11 @@ import (
 func (h *Host) Snapshot() Snapshot {
 	h.mu.Lock()
 	r, lastErr := h.run, h.lastErr
+	if r != nil && r.stopping {
+		// Shutting down (in-flight calls draining): no longer serving,
+		// so the shell offers Start (which waits for the shutdown).
+		r = nil
+	}
 	h.mu.Unlock()
 	s := Snapshot{
 		State: StateStopped, Error: lastErr, ConfigPath: h.path,
