@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -177,7 +178,7 @@ func (d *osDesktop) config() (*config.Config, error) {
 func (d *osDesktop) options() (clients.Options, *config.Config, error) {
 	o := clients.Options{}
 	if exe, err := d.StableExecutable(); err == nil {
-		o.Exe = exe
+		o.Exe = BridgeExecutable(exe)
 	}
 	cfg, err := d.config()
 	if err != nil {
@@ -282,7 +283,7 @@ func (d *osDesktop) ConnectClient(ctx context.Context, name, exe string) (string
 		return "", err
 	}
 	if exe != "" {
-		o.Exe = exe
+		o.Exe = BridgeExecutable(exe)
 	}
 	res, err := clients.Connect(ctx, c, o)
 	if err != nil {
@@ -338,7 +339,7 @@ func (d *osDesktop) ImportClient(ctx context.Context, name string, replace bool,
 	}
 	o.Replace = replace
 	if exe != "" {
-		o.Exe = exe
+		o.Exe = BridgeExecutable(exe)
 	}
 	plan, err := clients.Import(ctx, c, o)
 	if err != nil {
@@ -355,6 +356,24 @@ func (d *osDesktop) ImportClient(ctx context.Context, name string, replace bool,
 		return "", fmt.Errorf("%w\n%s", err, strings.TrimSpace(b.String()))
 	}
 	return strings.TrimSpace(b.String()), nil
+}
+
+// BridgeExecutable returns the binary a bridge entry runs, given this
+// program's stable path exe. On Windows the tray is the GUI-subsystem build
+// mcplexw.exe, which has no usable stdio for a client to speak MCP over, so
+// bridge entries name the console mcplex.exe the installer puts next to it
+// (the reverse of osint.TrayExecutable).
+func BridgeExecutable(exe string) string { return bridgeExecutable(runtime.GOOS, exe) }
+
+func bridgeExecutable(goos, exe string) string {
+	if goos != "windows" {
+		return exe
+	}
+	dir := strings.LastIndexAny(exe, `\/`) + 1
+	if !strings.EqualFold(exe[dir:], "mcplexw.exe") {
+		return exe
+	}
+	return exe[:dir] + "mcplex.exe"
 }
 
 func (d *osDesktop) StableExecutable() (string, error) {

@@ -91,3 +91,22 @@ func TestOSDesktopImport(t *testing.T) {
 		t.Errorf("config after import:\n%s", data)
 	}
 }
+
+// TestBridgeExecutable: on Windows a bridge entry runs the console build
+// next to the tray's GUI build; elsewhere the path is kept.
+func TestBridgeExecutable(t *testing.T) {
+	for _, tc := range []struct{ goos, exe, want string }{
+		{"windows", `C:\Program Files\MCPlex\mcplexw.exe`, `C:\Program Files\MCPlex\mcplex.exe`},
+		{"windows", `C:\Program Files\MCPlex\MCPLEXW.EXE`, `C:\Program Files\MCPlex\mcplex.exe`},
+		{"windows", `C:\Program Files\MCPlex\mcplex.exe`, `C:\Program Files\MCPlex\mcplex.exe`},
+		{"windows", `C:/tools/mcplexw.exe`, `C:/tools/mcplex.exe`},
+		{"windows", `mcplexw.exe`, `mcplex.exe`},
+		{"windows", `C:\mcplexw.exe.d\other.exe`, `C:\mcplexw.exe.d\other.exe`},
+		{"linux", "/opt/mcplexw.exe", "/opt/mcplexw.exe"},
+		{"darwin", "/Applications/MCPlex.app/Contents/MacOS/mcplex", "/Applications/MCPlex.app/Contents/MacOS/mcplex"},
+	} {
+		if got := bridgeExecutable(tc.goos, tc.exe); got != tc.want {
+			t.Errorf("bridgeExecutable(%s, %q) = %q, want %q", tc.goos, tc.exe, got, tc.want)
+		}
+	}
+}

@@ -133,9 +133,18 @@ build_windows() {
 }
 
 # SHA256SUMS over every package of this version that exists in dist/ (and the loose exes).
+# `make -j2 package` runs the linux and windows builds side by side and each ends here: the
+# sums are computed into a private temp file and renamed into place, under a lock (where
+# flock exists) so that an older listing never replaces a newer one. The job that finishes
+# last lists both jobs' finished packages.
 sums() {
-	(cd "$DIST" && find . -maxdepth 2 -type f ! -name '*.tmp' \( -name "mcplex*${VERSION}*" -o \
-		-path "./$(basename "$WIN_DIR")/*" \) -printf '%P\n' | sort | xargs -r sha256sum) >"$DIST/SHA256SUMS"
+	local tmp="$DIST/.SHA256SUMS.$$.tmp"
+	(
+		if command -v flock >/dev/null 2>&1; then flock 9; fi
+		(cd "$DIST" && find . -maxdepth 2 -type f ! -name '*.tmp' \( -name "mcplex*${VERSION}*" -o \
+			-path "./$(basename "$WIN_DIR")/*" \) -printf '%P\n' | sort | xargs -r sha256sum) >"$tmp"
+		mv "$tmp" "$DIST/SHA256SUMS"
+	) 9>"$DIST/.SHA256SUMS.lock"
 }
 
 main() {
@@ -145,7 +154,11 @@ main() {
 	case "$what" in
 	linux) build_linux ;;
 	windows) build_windows ;;
-	all) build_linux && build_windows ;;
+	all) # not `build_linux && build_windows`: set -e does not apply left of && (a failed
+		# go build would still go on to package)
+		build_linux
+		build_windows
+		;;
 	*) die "usage: packaging/build.sh linux|windows|all" ;;
 	esac
 	sums

@@ -109,7 +109,11 @@ check_tarball() {
 	check "installed desktop file has Exec=$p/bin/mcplex" desktop_ok "$p/share/applications/$APP_ID.desktop" "$p/bin/mcplex"
 	check "installed icon and binary" test -x "$p/bin/mcplex" -a -f "$p/share/icons/hicolor/512x512/apps/$APP_ID.png"
 	check "installed mcplex --version" version_is "$p/bin/mcplex"
-	check "install.sh --uninstall removes it" bash -c "HOME='$tmp/home' '$x/install.sh' --prefix '$p' --uninstall >/dev/null &&
+	# --uninstall runs the binary's clients/service/autostart clean-up: keep it off this user's
+	# real config folders, client configs and systemd user manager.
+	check "install.sh --uninstall removes it" bash -c "env -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_STATE_HOME \
+		HOME='$tmp/home' XDG_RUNTIME_DIR='$tmp/run' DBUS_SESSION_BUS_ADDRESS=unix:path='$tmp/run/none' \
+		'$x/install.sh' --prefix '$p' --uninstall >/dev/null 2>&1 &&
 		[ ! -e '$p/bin/mcplex' ] && [ ! -e '$p/share/applications/$APP_ID.desktop' ]"
 }
 

@@ -35,10 +35,26 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 fi
 export SOURCE_DATE_EPOCH
 
-# Debian wants a leading digit and no "-" outside the revision: 0.1.0-dev+abc-dirty ->
-# 0.1.0~dev+abc+dirty (a "~dev" sorts before the release).
-DEB_VERSION="$(printf '%s' "$VERSION" | sed -e 's/-dev/~dev/' -e 's/-/+/g')"
-case "$DEB_VERSION" in [0-9]*) ;; *) DEB_VERSION="0~$DEB_VERSION" ;; esac
+# deb_version VERSION: Debian wants a leading digit and no "-" or "_" outside the revision.
+# A pre-release sorts before its release through "~": 1.2.3-rc.1 -> 1.2.3~rc.1,
+# 0.1.0-dev+abc-dirty -> 0.1.0~dev+abc+dirty. What git describe appends after a tag (commits
+# since it, -dirty) sorts after it through "+": 1.2.3-4-gabcdef0 -> 1.2.3+4+gabcdef0,
+# 1.2.3-rc.1-4-gabcdef0 -> 1.2.3~rc.1+4+gabcdef0.
+deb_version() {
+	local v="$1" core rest
+	if [[ "$v" =~ ^([0-9]+(\.[0-9]+)*)-(.*)$ ]]; then
+		core="${BASH_REMATCH[1]}" rest="${BASH_REMATCH[3]}"
+		if [[ "$rest" =~ ^[0-9]+-g[0-9a-f]+(-|$) || "$rest" =~ ^dirty(-|$) ]]; then
+			v="$core+$rest"
+		else
+			v="$core~$rest"
+		fi
+	fi
+	v="${v//[-_]/+}"
+	case "$v" in [0-9]*) ;; *) v="0~$v" ;; esac
+	printf '%s' "$v"
+}
+DEB_VERSION="$(deb_version "$VERSION")"
 
 # Windows fixed version fields are four numbers.
 if [[ "$VERSION" =~ ^([0-9]+)\.([0-9]+)\.([0-9]+) ]]; then

@@ -72,14 +72,16 @@ func Disconnect(ctx context.Context, c *Client, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if j.cliPath != "" {
-		return j.disconnectCLI(ctx)
-	}
-	st, err := readState(j.path)
+	m, err := j.store.load()
 	if err != nil {
 		return nil, err
 	}
-	m, err := j.store.load()
+	// A manifest means MCPlex wrote the file itself (before the client's
+	// installer command was on PATH): only the file route can undo that.
+	if j.cliPath != "" && m == nil {
+		return j.disconnectCLI(ctx)
+	}
+	st, err := readState(j.path)
 	if err != nil {
 		return nil, err
 	}

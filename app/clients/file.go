@@ -35,7 +35,11 @@ func hashOf(b []byte) string {
 }
 
 // realPath follows symlinks so that the file behind a link is edited and
-// the link itself stays a link. A dangling link is followed one hop.
+// the link itself stays a link. A dangling link is followed one hop. The
+// result names the same file before and after MCPlex creates it: for a
+// missing file the nearest existing folder is resolved (a config folder
+// may be a symlink, e.g. ~/.cursor into a dotfiles checkout), since
+// manifests are keyed by this path.
 func realPath(p string) (string, error) {
 	real, err := filepath.EvalSymlinks(p)
 	if err == nil {
@@ -46,7 +50,7 @@ func realPath(p string) (string, error) {
 	}
 	fi, lerr := os.Lstat(p)
 	if lerr != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		return p, nil // simply missing
+		return resolveMissing(p) // simply missing
 	}
 	target, err := os.Readlink(p)
 	if err != nil {
@@ -55,7 +59,26 @@ func realPath(p string) (string, error) {
 	if !filepath.IsAbs(target) {
 		target = filepath.Join(filepath.Dir(p), target)
 	}
-	return target, nil
+	return resolveMissing(target)
+}
+
+// resolveMissing resolves the symlinks of the nearest existing ancestor of
+// the missing file p and appends the rest of p to it.
+func resolveMissing(p string) (string, error) {
+	rest := filepath.Base(p)
+	for dir := filepath.Dir(p); ; dir = filepath.Dir(dir) {
+		real, err := filepath.EvalSymlinks(dir)
+		if err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("resolving %s: %w", p, err)
+		}
+		if filepath.Dir(dir) == dir {
+			return p, nil
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
 }
 
 // readState reads path (at most maxFileSize bytes). A missing file is not

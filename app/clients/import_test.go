@@ -202,3 +202,21 @@ func TestServerNames(t *testing.T) {
 		t.Errorf("uniqueName = %q", got)
 	}
 }
+
+// TestIsMCPlexBinary: both Windows builds are MCPlex (the tray's GUI build
+// once named a bridge entry), other programs are not.
+func TestIsMCPlexBinary(t *testing.T) {
+	for cmd, want := range map[string]bool{
+		"/usr/local/bin/mcplex":                true,
+		`C:\Program Files\MCPlex\mcplex.exe`:   true,
+		`C:\Program Files\MCPlex\MCPlexW.exe`:  true,
+		"/opt/mcplex/mcplexw":                  true,
+		"/usr/bin/npx":                         false,
+		`C:\Program Files\MCPlex\mcplexd.exe`:  false,
+		"/home/me/mcplex-server/bin/other-mcp": false,
+	} {
+		if got := isMCPlexBinary(cmd); got != want {
+			t.Errorf("isMCPlexBinary(%q) = %v, want %v", cmd, got, want)
+		}
+	}
+}

@@ -139,10 +139,12 @@ func (cv *converter) expand(key, s string) string {
 	return s
 }
 
-// isMCPlexBinary reports whether command is an mcplex executable.
+// isMCPlexBinary reports whether command is an mcplex executable: the
+// console build or the Windows GUI build (mcplexw.exe) next to it.
 func isMCPlexBinary(command string) bool {
 	base := strings.ToLower(filepath.Base(strings.ReplaceAll(command, `\`, "/")))
-	return strings.TrimSuffix(base, ".exe") == "mcplex"
+	base = strings.TrimSuffix(base, ".exe")
+	return base == "mcplex" || base == "mcplexw"
 }
 
 // serverName makes a client's entry name a valid mcplex.toml server name:

@@ -71,7 +71,12 @@ func (o Options) job(c *Client) (*job, error) {
 	if j.shown == "" {
 		return nil, fmt.Errorf("%s: cannot tell where its config is (home folder unknown)", c.Display)
 	}
+	// The manifest and backups are keyed by the real path: a relative
+	// --path must name the same file from any working directory.
 	var err error
+	if j.shown, err = filepath.Abs(j.shown); err != nil {
+		return nil, fmt.Errorf("resolving %s: %w", j.shown, err)
+	}
 	if j.path, err = realPath(j.shown); err != nil {
 		return nil, err
 	}

@@ -160,7 +160,8 @@ uninstall again: not installed=true
 // matter and ExecStart split back into the exact argv.
 func checkUnit(t *testing.T, unit string) {
 	t.Helper()
-	for _, line := range []string{"WantedBy=default.target", "Restart=on-failure", "RestartSec=3", "Description=MCPlex gateway"} {
+	for _, line := range []string{"WantedBy=default.target", "Restart=on-failure", "RestartSec=3", "Description=MCPlex gateway",
+		"StartLimitIntervalSec=60", "StartLimitBurst=5"} {
 		if !strings.Contains(unit, "\n"+line+"\n") {
 			t.Errorf("unit lacks %q", line)
 		}

@@ -18,8 +18,14 @@ import (
 // WorkingDirectory=~ is the user's home: nothing depends on it, since the
 // executable and the config are absolute and the config resolves its own
 // relative paths against its directory.
+//
+// StartLimitIntervalSec/StartLimitBurst (in [Unit], where systemd reads
+// them) stop the restarts after 5 failures within 60 s: a config that
+// cannot load would otherwise restart the gateway every 3 s forever.
 const systemdUnit = `[Unit]
 Description={{Description}}
+StartLimitIntervalSec=60
+StartLimitBurst=5
 
 [Service]
 Type=simple

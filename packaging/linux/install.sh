@@ -19,6 +19,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+case "$prefix" in
+/*) ;;
+*) prefix="$PWD/$prefix" ;; # Exec= and the client entries need an absolute path
+esac
 here="$(cd "$(dirname "$0")" && pwd)"
 id=io.mcplex.desktop
 bin="$prefix/bin/mcplex"
@@ -32,7 +36,30 @@ refresh_caches() { # best effort: menus pick the entry up without them, only lat
 		gtk-update-icon-cache -q -t "$icons" 2>/dev/null || true
 }
 
+# desktop_exec PATH prints PATH as the program of an Exec= line (Desktop Entry spec, "The
+# Exec key"): double-quoted when it holds a reserved character, with " ` $ \ escaped inside
+# the quotes and each backslash doubled again by the string-value escaping; % is %%.
+desktop_exec() {
+	case "$1" in
+	*[!A-Za-z0-9/._+,:@=-]*)
+		printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\\\\\/g' -e 's/["`$]/\\\\&/g' -e 's/%/%%/g')" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
+# sed_repl TEXT prints TEXT escaped for the replacement of an s|...|...| command.
+sed_repl() {
+	printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'
+}
+
 if [ "$action" = uninstall ]; then
+	# Best effort, before the binary goes: nothing may be left pointing at it (the systemd
+	# user unit, the login autostart entry, MCP clients' bridge entries).
+	if [ -x "$bin" ]; then
+		"$bin" clients disconnect --all || true
+		"$bin" service uninstall || true
+		"$bin" autostart off || true
+	fi
 	rm -f "$bin" "$desktop"
 	rm -f "$icons"/*/apps/"$id".png
 	refresh_caches
@@ -47,7 +74,12 @@ for png in "$here"/share/icons/hicolor/*/apps/"$id".png; do
 	mkdir -p "$icons/$size/apps"
 	install -m 0644 "$png" "$icons/$size/apps/$id.png"
 done
-sed "s|^Exec=mcplex|Exec=$bin|" "$here/share/applications/$id.desktop" >"$desktop.tmp"
+case "$bin" in
+*"
+"*) echo "install.sh: the prefix must not contain a newline" >&2; exit 2 ;;
+esac
+sed "s|^Exec=mcplex|Exec=$(sed_repl "$(desktop_exec "$bin")")|" \
+	"$here/share/applications/$id.desktop" >"$desktop.tmp"
 chmod 0644 "$desktop.tmp"
 mv "$desktop.tmp" "$desktop"
 refresh_caches

@@ -19,6 +19,7 @@ ManifestDPIAware true
 !define PUBLISHER "The MCPlex authors"
 ; The Run value name is shared with the app's own "Start MCPlex at login" setting (app/osint).
 !define RUNKEY "Software\Microsoft\Windows\CurrentVersion\Run"
+!define RUNONCEKEY "Software\Microsoft\Windows\CurrentVersion\RunOnce"
 !define UNINSTKEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\MCPlex"
 
 Name "${APP}"
@@ -38,6 +39,7 @@ VIAddVersionKey "CompanyName" "${PUBLISHER}"
 VIAddVersionKey "LegalCopyright" "Copyright (c) The MCPlex authors (MIT License)"
 
 !include "MUI2.nsh"
+!include "LogicLib.nsh"
 !ifdef ICON
   !define MUI_ICON "${ICON}"
   !define MUI_UNICON "${ICON}"
@@ -53,9 +55,54 @@ VIAddVersionKey "LegalCopyright" "Copyright (c) The MCPlex authors (MIT License)
 !insertmacro MUI_UNPAGE_INSTFILES
 !insertmacro MUI_LANGUAGE "English"
 
+; Windows will not overwrite or delete a running exe (mcplex.exe runs as the stdio bridge
+; under Claude Desktop and other clients, mcplexw.exe is the tray), but it will rename one in
+; place. So an exe in the way is renamed to NAME.old-<n>, and the .old files are deleted
+; whenever they are no longer running (on every install and uninstall), without
+; Delete /REBOOTOK, which a per-user install cannot use (it needs admin rights).
+
+; MoveAside NAME renames $INSTDIR\<name> to the first free <name>.old-<n>.
+!macro MoveAside NAME
+  Push "${NAME}"
+  Call ${UNFUNC}MoveAside
+!macroend
+
+!macro MoveAsideFunc UN
+Function ${UN}MoveAside
+  Exch $0
+  Push $1
+  ${If} ${FileExists} "$INSTDIR\$0"
+    StrCpy $1 0
+    ${DoWhile} ${FileExists} "$INSTDIR\$0.old-$1"
+      IntOp $1 $1 + 1
+    ${Loop}
+    Rename "$INSTDIR\$0" "$INSTDIR\$0.old-$1"
+  ${EndIf}
+  Pop $1
+  Pop $0
+FunctionEnd
+
+; QuitTray: asks a running tray to close (taskkill without /F sends it WM_CLOSE), best
+; effort: one that stays up is renamed aside like any running exe.
+Function ${UN}QuitTray
+  Push $0
+  nsExec::Exec '"$SYSDIR\taskkill.exe" /IM mcplexw.exe'
+  Pop $0 ; exit code or "error": ignored (128: not running)
+  Pop $0
+FunctionEnd
+!macroend
+!insertmacro MoveAsideFunc ""
+!insertmacro MoveAsideFunc "un."
+
 Section "MCPlex (required)" SecApp
   SectionIn RO
   SetOutPath "$INSTDIR"
+  Call QuitTray
+  Delete "$INSTDIR\*.old-*" ; leftovers of earlier upgrades; still-running ones stay
+  !define UNFUNC ""
+  !insertmacro MoveAside "mcplexw.exe"
+  !insertmacro MoveAside "mcplex.exe"
+  !undef UNFUNC
   File "${SRCDIR}\mcplexw.exe"
   File "${SRCDIR}\mcplex.exe"
   File "${SRCDIR}\LICENSE.txt"
@@ -97,10 +144,20 @@ Section "Uninstall"
   DeleteRegValue HKCU "${RUNKEY}" "${APP}"
   DeleteRegKey HKCU "${UNINSTKEY}"
   Delete "$SMPROGRAMS\${APP}.lnk"
-  ; /REBOOTOK: a running tray app keeps its exe locked until it exits.
-  Delete /REBOOTOK "$INSTDIR\mcplexw.exe"
-  Delete /REBOOTOK "$INSTDIR\mcplex.exe"
+  ; A running exe cannot be deleted: it is renamed aside, and what is still running stays
+  ; until the next login, when a RunOnce command deletes the .old files and the then empty
+  ; folder (never anything else: a reinstall in between keeps its files).
+  Call un.QuitTray
+  !define UNFUNC "un."
+  !insertmacro MoveAside "mcplexw.exe"
+  !insertmacro MoveAside "mcplex.exe"
+  !undef UNFUNC
+  Delete "$INSTDIR\*.old-*"
   Delete "$INSTDIR\LICENSE.txt"
   Delete "$INSTDIR\Uninstall.exe"
-  RMDir /REBOOTOK "$INSTDIR"
+  RMDir "$INSTDIR"
+  ${If} ${FileExists} "$INSTDIR\*.old-*"
+    WriteRegStr HKCU "${RUNONCEKEY}" "${APP} cleanup" \
+      '"$SYSDIR\cmd.exe" /d /c del /f /q "$INSTDIR\*.old-*" & rd "$INSTDIR"'
+  ${EndIf}
 SectionEnd
