@@ -141,7 +141,31 @@ func InstallSelf(exe, dir string) (string, error) {
 	if err := copyExecutable(exe, dst); err != nil {
 		return "", fmt.Errorf("installing %s to %s: %w", exe, dst, err)
 	}
+	// On Windows the tray (mcplexw.exe) and the console program
+	// (mcplex.exe: CLI and the clients' stdio bridge) ship as a pair:
+	// install the one beside exe too, so bridge entries find it.
+	for _, twin := range windowsTwins(exe) {
+		if _, err := os.Stat(twin); err != nil {
+			continue
+		}
+		if err := copyExecutable(twin, filepath.Join(dir, filepath.Base(twin))); err != nil {
+			return "", fmt.Errorf("installing %s to %s: %w", twin, dir, err)
+		}
+	}
 	return dst, nil
+}
+
+// windowsTwins returns the other executable of the Windows pair
+// (mcplex.exe <-> mcplexw.exe) next to exe, or nothing.
+func windowsTwins(exe string) []string {
+	dir, base := filepath.Dir(exe), strings.ToLower(filepath.Base(exe))
+	switch base {
+	case "mcplex.exe":
+		return []string{filepath.Join(dir, "mcplexw.exe")}
+	case "mcplexw.exe":
+		return []string{filepath.Join(dir, "mcplex.exe")}
+	}
+	return nil
 }
 
 func sameFile(a, b string) bool {

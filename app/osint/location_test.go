@@ -144,3 +144,27 @@ func TestStableExecutableRefusesTheTestBinary(t *testing.T) {
 		t.Errorf("error %q (StableDir %q), want the reason and %q", err, te.StableDir, dir)
 	}
 }
+
+// The Windows pair is installed together: copying the tray exe brings the
+// console exe (the clients' stdio bridge) along, and the other way round.
+func TestInstallSelfWindowsPair(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	for _, name := range []string{"mcplexw.exe", "mcplex.exe"} {
+		if err := os.WriteFile(filepath.Join(src, name), []byte("exe "+name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := InstallSelf(filepath.Join(src, "mcplexw.exe"), dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != filepath.Join(dst, "mcplexw.exe") {
+		t.Errorf("InstallSelf = %q", got)
+	}
+	for _, name := range []string{"mcplexw.exe", "mcplex.exe"} {
+		b, err := os.ReadFile(filepath.Join(dst, name))
+		if err != nil || string(b) != "exe "+name {
+			t.Errorf("%s installed as %q, %v", name, b, err)
+		}
+	}
+}
