@@ -159,6 +159,13 @@ func (o *desktopOps) setBusy(key, what string) bool {
 	return true
 }
 
+// clearBusy unmarks key; the next fetch (or emit) tells the listeners.
+func (o *desktopOps) clearBusy(key string) {
+	o.mu.Lock()
+	delete(o.st.busy, key)
+	o.mu.Unlock()
+}
+
 // run runs job off the UI goroutine with key marked busy, then reads the
 // states again and shows job's text (under title) or error over parent.
 func (o *desktopOps) run(key, busy, title string, parent func() fyne.Window, job func(context.Context) (string, error)) {
@@ -169,9 +176,7 @@ func (o *desktopOps) run(key, busy, title string, parent func() fyne.Window, job
 		ctx, cancel := context.WithTimeout(context.Background(), desktopOpTimeout)
 		defer cancel()
 		text, err := job(ctx)
-		o.mu.Lock()
-		delete(o.st.busy, key)
-		o.mu.Unlock()
+		o.clearBusy(key)
 		o.fetch()
 		fyne.Do(func() { showOutcome(parent(), title, text, err) })
 	})

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -16,7 +17,8 @@ import (
 )
 
 // ShowRoles opens the roles & keys window, reloading the config and the
-// catalog so that a hand edit or a new server shows up.
+// catalog so that a hand edit or a new server shows up. Unsaved input in
+// the role or key editor is kept, with a note when the file changed.
 func (s *Shell) ShowRoles() {
 	w := s.window("roles", "MCPlex roles & keys", func(w fyne.Window) fyne.CanvasObject {
 		v := newRolesView(s.ctrl, w)
@@ -50,8 +52,12 @@ type rolesView struct {
 	names    []string
 	role     string // the role being edited, "" for none
 	syncing  bool   // the list selection is being set from v.role
+	filling  bool   // the role editor is being filled, not edited
+	dirty    bool   // the role editor was edited since it was filled
+	filled   app.Role
 
 	head       *fyne.Container
+	changed    *fyne.Container // "the file changed on disk" bar
 	loadErr    *widget.Label
 	rbacBox    *fyne.Container
 	enableRBAC *widget.Button
@@ -91,7 +97,12 @@ func newRolesView(ctrl app.Controller, w fyne.Window) *rolesView {
 	note.Importance = widget.WarningImportance
 	v.rbacBox = container.NewBorder(nil, nil, nil, container.NewHBox(v.enableRBAC, settings), note)
 	v.rbacBox.Hide()
-	v.head = container.NewVBox(v.loadErr, v.rbacBox)
+	msg := widget.NewLabel("The config file changed on disk while you were editing: your input is kept.")
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.WarningImportance
+	v.changed = container.NewBorder(nil, nil, nil, widget.NewButton("Reload (drop my changes)", v.discardAndReload), msg)
+	v.changed.Hide()
+	v.head = container.NewVBox(v.loadErr, v.changed, v.rbacBox)
 
 	v.keys = newKeysPanel(v)
 	v.tabs = container.NewAppTabs(
@@ -124,8 +135,8 @@ func (v *rolesView) buildRolesTab() fyne.CanvasObject {
 	v.allowed, v.blocked = newViewLinesEntry(), newViewLinesEntry()
 	v.allowed.SetPlaceHolder("github/*\n*/list_*")
 	v.blocked.SetPlaceHolder("*/delete_*")
-	v.allowed.OnChanged = func(string) { v.revalidate() }
-	v.blocked.OnChanged = func(string) { v.revalidate() }
+	v.allowed.OnChanged = func(string) { v.roleEdited() }
+	v.blocked.OnChanged = func(string) { v.roleEdited() }
 	v.allowErr, v.blockErr = newViewErrorText(), newViewErrorText()
 	patterns := container.NewVBox(
 		widget.NewLabel("allowed_tools (one glob per line; server/tool or tool)"), v.allowed, v.allowErr,
@@ -168,8 +179,22 @@ func (v *rolesView) reload() {
 	})
 }
 
+// discardAndReload drops the unsaved input and reads the file again.
+func (v *rolesView) discardAndReload() {
+	v.dirty, v.keys.dirty = false, false
+	v.changed.Hide()
+	v.reload()
+}
+
+func (v *rolesView) roleEdited() {
+	if !v.filling {
+		v.dirty = true
+	}
+	v.revalidate()
+}
+
 // loadConfig re-reads the config; refill also resets the role editor to
-// the file (dropping unsaved pattern edits).
+// the file, unless it holds unsaved input.
 func (v *rolesView) loadConfig(refill bool) {
 	v.jobs.Go(func() {
 		ctx, cancel := viewCtrlContext()
@@ -203,8 +228,11 @@ func (v *rolesView) configLoaded(c *app.Config, err error, refill bool) {
 		v.syncing = true
 		v.roleList.Select(i)
 		v.syncing = false
-		if refill {
+		switch {
+		case !v.dirty && refill:
 			v.selectRole(v.role)
+		case v.dirty && !sameRole(c.Roles[v.role], v.filled):
+			v.changed.Show()
 		}
 	} else {
 		v.roleList.UnselectAll()
@@ -220,7 +248,7 @@ func (v *rolesView) selectRole(name string) {
 	v.roleMsg.SetText("")
 	r, ok := v.cfg.Roles[name]
 	if name == "" || !ok {
-		v.role = ""
+		v.role, v.dirty = "", false
 		v.editor.Hide()
 		v.noRoleNote.Show()
 		v.deleteRole.Disable()
@@ -228,8 +256,10 @@ func (v *rolesView) selectRole(name string) {
 		return
 	}
 	v.roleTitle.SetText("Role " + name)
+	v.filling = true
 	v.allowed.SetText(strings.Join(r.AllowedTools, "\n"))
 	v.blocked.SetText(strings.Join(r.BlockedTools, "\n"))
+	v.filling, v.dirty, v.filled = false, false, r
 	v.noRoleNote.Hide()
 	v.editor.Show()
 	v.deleteRole.Enable()
@@ -344,7 +374,7 @@ func (v *rolesView) update(edit func(*app.Config) error, refill bool, done func(
 		err := v.ctrl.UpdateConfig(ctx, edit)
 		fyne.Do(func() {
 			done(err)
-			if err == nil {
+			if _, written := savedNotApplied(err); err == nil || written {
 				v.loadConfig(refill)
 			}
 		})
@@ -360,12 +390,23 @@ func (v *rolesView) roleStatus(problem, msg string) {
 
 func (v *rolesView) roleOutcome(ok string) func(error) {
 	return func(err error) {
-		if err != nil {
+		notApplied, written := savedNotApplied(err)
+		switch {
+		case written:
+			v.roleStatus(notApplied, "")
+		case err != nil:
 			v.roleStatus(err.Error(), "Not saved: your input is kept.")
-		} else {
+		default:
 			v.roleStatus("", ok)
 		}
 	}
+}
+
+// sameRole reports whether a and b hold the same patterns as the editor
+// shows them.
+func sameRole(a, b app.Role) bool {
+	norm := func(l []string) []string { return viewLines(strings.Join(l, "\n")) }
+	return slices.Equal(norm(a.AllowedTools), norm(b.AllowedTools)) && slices.Equal(norm(a.BlockedTools), norm(b.BlockedTools))
 }
 
 func (v *rolesView) doSaveRole() {
@@ -378,13 +419,21 @@ func (v *rolesView) doSaveRole() {
 	name := v.role
 	role := app.Role{AllowedTools: viewLines(v.allowed.Text), BlockedTools: viewLines(v.blocked.Text)}
 	v.roleMsg.SetText("Saving…")
+	outcome := v.roleOutcome("Saved role " + name + ".")
 	v.update(func(c *app.Config) error {
 		if c.Roles == nil {
 			c.Roles = map[string]app.Role{}
 		}
 		c.Roles[name] = role
 		return nil
-	}, false, v.roleOutcome("Saved role "+name+"."))
+	}, false, func(err error) {
+		if _, written := savedNotApplied(err); (err == nil || written) && v.role == name {
+			// Saved: clean, unless the user typed on while it saved.
+			v.filled = role
+			v.dirty = !sameRole(role, app.Role{AllowedTools: viewLines(v.allowed.Text), BlockedTools: viewLines(v.blocked.Text)})
+		}
+		outcome(err)
+	})
 }
 
 func (v *rolesView) doAddRole() {
@@ -410,11 +459,16 @@ func (v *rolesView) doAddRole() {
 		c.Roles[name] = app.Role{}
 		return nil
 	}, true, func(err error) {
-		if err == nil {
+		ok := "Added role " + name + ": add its patterns, then Save role."
+		if _, written := savedNotApplied(err); err == nil || written {
 			v.newRole.SetText("")
-			v.role = name
+			if v.dirty { // the editor keeps the unsaved input of its role
+				ok = "Added role " + name + ": select it once role " + v.role + " is saved."
+			} else {
+				v.role = name
+			}
 		}
-		v.roleOutcome("Added role " + name + ": add its patterns, then Save role.")(err)
+		v.roleOutcome(ok)(err)
 	})
 }
 
@@ -443,7 +497,7 @@ func roleInUse(c *app.Config, role string) error {
 	var keys, servers []string
 	for _, k := range slices.Sorted(maps.Keys(c.APIKeys)) {
 		if c.APIKeys[k].Role == role {
-			keys = append(keys, shortKey(k))
+			keys = append(keys, keyName(k, c.APIKeys[k]))
 		}
 	}
 	for _, s := range c.Servers {
@@ -472,7 +526,9 @@ func (v *rolesView) askEnableRBAC() {
 				c.Security.EnableRBAC = true
 				return nil
 			}, false, func(err error) {
-				if err != nil {
+				if notApplied, written := savedNotApplied(err); written {
+					dialog.ShowError(errors.New(notApplied), v.win)
+				} else if err != nil {
 					dialog.ShowError(fmt.Errorf("RBAC stays off: %w", err), v.win)
 				}
 			})
@@ -525,6 +581,10 @@ type keysPanel struct {
 	bar, side      *fyne.Container
 	newKey         *newKeyDialog // the last key shown, for tests
 	editor, noEdit fyne.CanvasObject
+
+	filling bool       // the key editor is being filled, not edited
+	dirty   bool       // the key editor was edited since it was filled
+	filled  app.APIKey // the key as the editor was filled from the file
 }
 
 func newKeysPanel(v *rolesView) *keysPanel {
@@ -539,6 +599,8 @@ func newKeysPanel(v *rolesView) *keysPanel {
 
 	k.keyRole, k.genRole = widget.NewSelect(nil, nil), widget.NewSelect(nil, nil)
 	k.keyDesc, k.genDesc = widget.NewEntry(), widget.NewEntry()
+	k.keyRole.OnChanged = func(string) { k.edited() }
+	k.keyDesc.OnChanged = func(string) { k.edited() }
 	k.genDesc.SetPlaceHolder("who or what uses the key")
 	k.saveKey = widget.NewButton("Save key", k.doSave)
 	k.revoke = widget.NewButton("Revoke…", k.doRevoke)
@@ -579,16 +641,32 @@ func (k *keysPanel) cell(row, col int) string {
 	}
 }
 
-// shortKey shows a config key without revealing it: "sha256:ab12…". A key
-// written in plain text shows only its first characters.
+// plainKeyText stands for a key that is not a hash: none of its characters
+// are ever shown (one written as ${VAR} is the secret itself once loaded).
+const plainKeyText = "plain key (not hashed)"
+
+// shortKey shows a config key without revealing it: "sha256:ab12…", or
+// plainKeyText for any other key.
 func shortKey(k string) string {
 	if h, ok := strings.CutPrefix(k, "sha256:"); ok {
 		return "sha256:" + h[:min(4, len(h))] + "…"
 	}
-	if strings.HasPrefix(k, "${") {
-		return k // names an environment variable, not a secret
+	return plainKeyText
+}
+
+// keyName names a key in messages: shortKey, plus the description of a
+// plain key, which is all that tells two of them apart.
+func keyName(k string, e app.APIKey) string {
+	if s := shortKey(k); s != plainKeyText || e.Description == "" {
+		return s
 	}
-	return k[:min(4, len(k))] + "… (plain text)"
+	return fmt.Sprintf("%s %q", plainKeyText, e.Description)
+}
+
+func (k *keysPanel) edited() {
+	if !k.filling {
+		k.dirty = true
+	}
 }
 
 func (k *keysPanel) configLoaded(c *app.Config) {
@@ -603,7 +681,12 @@ func (k *keysPanel) configLoaded(c *app.Config) {
 	k.empty.set(len(k.ids) == 0)
 	if i := slices.Index(k.ids, k.key); i >= 0 {
 		k.table.Select(widget.TableCellID{Row: i})
-		k.selectKey(i)
+		switch {
+		case !k.dirty:
+			k.selectKey(i)
+		case c.APIKeys[k.key] != k.filled:
+			k.v.changed.Show()
+		}
 	} else {
 		k.table.UnselectAll()
 		k.selectKey(-1)
@@ -613,26 +696,33 @@ func (k *keysPanel) configLoaded(c *app.Config) {
 func (k *keysPanel) selectKey(row int) {
 	defer k.side.Refresh() // the editor appears or goes
 	if row < 0 || row >= len(k.ids) {
-		k.key = ""
+		k.key, k.dirty = "", false
 		k.editor.Hide()
 		k.noEdit.Show()
 		return
 	}
 	k.key = k.ids[row]
 	e := k.v.cfg.APIKeys[k.key]
-	k.keyTitle.SetText("Key " + shortKey(k.key))
+	k.keyTitle.SetText("Key " + keyName(k.key, e))
+	k.filling = true
 	k.keyRole.SetSelected(cmp.Or(e.Role, noRole))
 	k.keyDesc.SetText(e.Description)
+	k.filling, k.dirty, k.filled = false, false, e
 	k.noEdit.Hide()
 	k.editor.Show()
 }
 
 func (k *keysPanel) outcome(ok string) func(error) {
 	return func(err error) {
-		if err != nil {
+		notApplied, written := savedNotApplied(err)
+		switch {
+		case written:
+			showViewError(k.errText, notApplied)
+			k.msg.SetText("")
+		case err != nil:
 			showViewError(k.errText, err.Error())
 			k.msg.SetText("Not saved: your input is kept.")
-		} else {
+		default:
 			showViewError(k.errText, "")
 			k.msg.SetText(ok)
 		}
@@ -667,7 +757,7 @@ func (k *keysPanel) doGenerate() {
 		fyne.Do(func() {
 			k.generate.Enable()
 			k.outcome("Generated key " + shortKey(configKey))(err)
-			if err == nil {
+			if _, written := savedNotApplied(err); err == nil || written { // the hash is in the file: show the key
 				k.genDesc.SetText("")
 				k.newKey = showNewKey(k.v.win, key, configKey)
 				k.v.loadConfig(false)
@@ -682,15 +772,24 @@ func (k *keysPanel) doSave() {
 		return
 	}
 	k.msg.SetText("Saving…")
+	name := keyName(id, k.filled)
+	outcome := k.outcome("Saved key " + name)
 	k.v.update(func(c *app.Config) error {
 		e, ok := c.APIKeys[id]
 		if !ok {
-			return fmt.Errorf("key %s is no longer in the config file", shortKey(id))
+			return fmt.Errorf("key %s is no longer in the config file", name)
 		}
 		e.Role, e.Description = role, desc
 		c.APIKeys[id] = e
 		return nil
-	}, false, k.outcome("Saved key "+shortKey(id)))
+	}, false, func(err error) {
+		if _, written := savedNotApplied(err); (err == nil || written) && k.key == id {
+			// Saved: clean, unless the user typed on while it saved.
+			k.filled = app.APIKey{Role: role, Description: desc}
+			k.dirty = roleChoice(k.keyRole) != role || strings.TrimSpace(k.keyDesc.Text) != desc
+		}
+		outcome(err)
+	})
 }
 
 func (k *keysPanel) doRevoke() {
@@ -698,12 +797,13 @@ func (k *keysPanel) doRevoke() {
 	if id == "" {
 		return
 	}
+	name := keyName(id, k.filled)
 	k.v.confirm = askViewConfirm(k.v.win, "Revoke key",
-		fmt.Sprintf("Revoke key %s? Clients using it are refused from the next request.", shortKey(id)), "Revoke", func() {
+		fmt.Sprintf("Revoke key %s? Clients using it are refused from the next request.", name), "Revoke", func() {
 			k.v.update(func(c *app.Config) error {
 				delete(c.APIKeys, id)
 				return nil
-			}, false, k.outcome("Revoked key "+shortKey(id)))
+			}, false, k.outcome("Revoked key "+name))
 		})
 }
 

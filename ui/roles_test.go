@@ -264,8 +264,8 @@ func TestKeysChangeRoleAndRevoke(t *testing.T) {
 func TestShortKey(t *testing.T) {
 	for in, want := range map[string]string{
 		ciKey:                "sha256:abab…",
-		"${MCPLEX_KEY}":      "${MCPLEX_KEY}",
-		"sk-dev-team-abc123": "sk-d… (plain text)",
+		"${MCPLEX_KEY}":      "plain key (not hashed)",
+		"sk-dev-team-abc123": "plain key (not hashed)",
 	} {
 		if got := shortKey(in); got != want {
 			t.Errorf("shortKey(%q) = %q, want %q", in, got, want)

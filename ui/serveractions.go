@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -61,18 +63,35 @@ func (v *serversView) doSave() {
 	if !ok {
 		return
 	}
-	orig := v.editing
+	orig, base := v.editing, v.filled
 	v.setBusy("Saving " + in.name + "…")
 	v.jobs.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), serversCallTimeout)
 		defer cancel()
-		err := v.ctrl.UpdateConfig(ctx, func(c *app.Config) error { return putServer(c, orig, in) })
-		fyne.Do(func() { v.saved(in.name, err) })
+		var written app.ServerConfig
+		err := v.ctrl.UpdateConfig(ctx, func(c *app.Config) error {
+			var err error
+			written, err = putServer(c, orig, base, in)
+			return err
+		})
+		fyne.Do(func() { v.saved(in, written, err) })
 	})
 }
 
-// putServer adds in to c, or replaces the server called orig with it.
-func putServer(c *app.Config, orig string, in serverInput) error {
+// putServer adds in to c, or replaces the server called orig with it, and
+// returns the server as written. base is the server orig as the form was
+// filled from it: if the file holds another version now (changed by hand,
+// an import or another window), the save is refused rather than losing
+// that change.
+func putServer(c *app.Config, orig string, base app.ServerConfig, in serverInput) (app.ServerConfig, error) {
+	if err := placeServer(c, orig, base, in); err != nil {
+		return app.ServerConfig{}, err
+	}
+	i := slices.IndexFunc(c.Servers, func(s app.ServerConfig) bool { return s.Name == in.name })
+	return c.Servers[i], nil
+}
+
+func placeServer(c *app.Config, orig string, base app.ServerConfig, in serverInput) error {
 	at := func(name string) int {
 		return slices.IndexFunc(c.Servers, func(s app.ServerConfig) bool { return s.Name == name })
 	}
@@ -92,20 +111,57 @@ func putServer(c *app.Config, orig string, in serverInput) error {
 	if in.name != orig && at(in.name) >= 0 {
 		return fmt.Errorf("a server called %q is already in the config file", in.name)
 	}
+	if !sameServer(c.Servers[i], base) {
+		return fmt.Errorf("server %q was changed in the file since this window loaded it; Revert to see it", orig)
+	}
 	in.applyTo(&c.Servers[i])
 	return nil
 }
 
-func (v *serversView) saved(name string, err error) {
+// saved shows a save's outcome. Once saved, the form shows the file again,
+// unless the user typed on while it saved: that input stays, unsaved, and
+// the next Save compares against the server as written.
+func (v *serversView) saved(in serverInput, written app.ServerConfig, err error) {
 	v.doneBusy()
-	if err != nil {
+	notApplied, ok := savedNotApplied(err)
+	if err != nil && !ok {
 		v.setStatus("Not saved (your input is kept): "+err.Error(), true)
 		return
 	}
+	v.editing, v.filled = in.name, written
+	if now, _ := v.form.read(nil); !reflect.DeepEqual(now, in) {
+		v.form.title.SetText("Edit " + in.name)
+		msg := cmp.Or(notApplied, "Saved "+in.name+" as it was when you tapped Save.")
+		v.setStatus(msg+" Your later input is not saved yet.", ok)
+		v.refreshList()
+		return
+	}
 	v.form.dirty = false
-	v.editing = name
-	v.setStatus("Saved "+name+". The gateway applies it when it reloads the file.", false)
-	v.reload(name)
+	if ok {
+		v.setStatus(notApplied, true)
+	} else {
+		v.setStatus("Saved "+in.name+". The gateway applies it when it reloads the file.", false)
+	}
+	v.reload(in.name)
+}
+
+// refreshList reads the file again for the list only, keeping the form
+// (which holds unsaved input) as it is.
+func (v *serversView) refreshList() {
+	v.jobs.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), serversCallTimeout)
+		defer cancel()
+		cfg, err := v.ctrl.Config(ctx)
+		fyne.Do(func() {
+			if err != nil {
+				return // the next reload says why
+			}
+			v.cfg = cfg
+			v.list.Refresh()
+			v.selectRow(v.index(v.editing))
+			v.updateButtons()
+		})
+	})
 }
 
 // confirmRemove asks, then removes the server in the form from the file.
@@ -142,13 +198,14 @@ func (v *serversView) doRemove(name string) {
 		})
 		fyne.Do(func() {
 			v.doneBusy()
-			if err != nil {
+			notApplied, ok := savedNotApplied(err)
+			if err != nil && !ok {
 				v.setStatus("Not removed: "+err.Error(), true)
 				return
 			}
 			v.form.dirty = false
 			v.editing = ""
-			v.setStatus("Removed "+name+".", false)
+			v.setStatus(cmp.Or(notApplied, "Removed "+name+"."), ok)
 			v.reload("")
 		})
 	})

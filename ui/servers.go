@@ -63,6 +63,7 @@ type serversView struct {
 	live     map[string]app.ServerStatus // by name, from the last snapshot
 	sig      string                      // the snapshot's server list, to notice edits on disk
 	editing  string                      // the name, in the file, of the server in the form ("" = new)
+	filled   app.ServerConfig            // the server as the form was filled from the file (Save compares)
 	list     *widget.List
 	listNote *widget.Label
 	syncing  bool            // the list selection is being set by code
@@ -258,6 +259,7 @@ func (v *serversView) index(name string) int {
 // fillForm shows the server being edited (or an empty form) as in the file.
 func (v *serversView) fillForm() {
 	if i := v.index(v.editing); i >= 0 {
+		v.filled = v.cfg.Servers[i]
 		v.form.fill(&v.cfg.Servers[i], "Edit "+v.editing)
 		v.selectRow(i)
 	} else {

@@ -173,8 +173,14 @@ func (v *serversView) startImport(p *app.ImportPreview, replace bool) {
 }
 
 // doImport adds the servers through the controller, so the gateway
-// reloads them as for any edit.
+// reloads them as for any edit. Replacing them in the client writes its
+// config: that runs with the client marked busy, as Connect does, so the
+// two never write it at once.
 func (v *serversView) doImport(p *app.ImportPreview, replace bool, exe string) {
+	if replace && !v.desk.setBusy(p.Client, "importing…") {
+		v.setStatus(p.Display+" is busy with another action: import again once it ends.", true)
+		return
+	}
 	v.setBusy("Importing from " + p.Display + "…")
 	v.jobs.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), serversCallTimeout)
@@ -182,6 +188,9 @@ func (v *serversView) doImport(p *app.ImportPreview, replace bool, exe string) {
 		text, err := v.desk.d.ImportClient(ctx, p.Client, replace, exe, func(edit func(*app.Config) error) error {
 			return v.ctrl.UpdateConfig(ctx, edit)
 		})
+		if replace {
+			v.desk.clearBusy(p.Client)
+		}
 		v.desk.fetch() // the client's state may have changed (replace)
 		fyne.Do(func() {
 			v.doneBusy()

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,7 +18,8 @@ import (
 )
 
 // ShowSettings opens the settings window, reloading the form from the
-// config file so that a hand edit shows up.
+// config file so that a hand edit shows up, unless the form holds unsaved
+// input: that is kept, with a note when the file changed.
 func (s *Shell) ShowSettings() {
 	w := s.window("settings", "MCPlex settings", func(w fyne.Window) fyne.CanvasObject {
 		v := newSettingsView(s.ctrl)
@@ -26,7 +29,7 @@ func (s *Shell) ShowSettings() {
 		return newViewPane(v, v.content)
 	})
 	if v, ok := paneView[*settingsView](w); ok {
-		v.reload()
+		v.reopen()
 	}
 	w.Show()
 }
@@ -61,6 +64,11 @@ type settingsView struct {
 	save, revert *widget.Button
 	status       *widget.Label
 	errText      *widget.Label
+
+	loaded  *app.Config // the file as the form was filled from it; nil until it loads
+	filling bool        // the form is being filled, not edited
+	dirty   bool        // edited since it was last filled
+	edits   int         // counts edits, to notice one made while a save runs
 }
 
 func newSettingsView(ctrl app.Controller) *settingsView {
@@ -76,7 +84,30 @@ func newSettingsView(ctrl app.Controller) *settingsView {
 		widget.NewSeparator(), widget.NewCard("Desktop", "", v.desktopBox))
 	bar := container.NewVBox(v.errText, container.NewHBox(v.save, v.revert, v.status))
 	v.content = container.NewBorder(nil, bar, nil, nil, container.NewVScroll(cards))
+	v.watchEdits()
 	return v
+}
+
+// watchEdits marks the form dirty when the user changes any field.
+func (v *settingsView) watchEdits() {
+	for _, e := range []*widget.Entry{v.listen, v.dashboard, v.name, v.rateLimit, v.maxRequestBytes, v.idleTimeout,
+		v.maxSessions, v.shutdownGrace, v.hosts, v.topK, v.similarity, v.auditPath, v.maxLogMB, v.ttl, v.maxEntries,
+		v.cachePatterns} {
+		e.OnChanged = func(string) { v.edited() }
+	}
+	for _, c := range []*widget.Check{v.hotReload, v.cacheEmbeddings, v.rbac, v.auditLog, v.auditArgs, v.cacheOn} {
+		c.OnChanged = func(bool) { v.edited() }
+	}
+	for _, s := range []*widget.Select{v.mode, v.strategy, v.toolChanges} {
+		s.OnChanged = func(string) { v.edited() }
+	}
+}
+
+func (v *settingsView) edited() {
+	if !v.filling {
+		v.dirty = true
+		v.edits++
+	}
 }
 
 func (v *settingsView) gatewayCard() fyne.CanvasObject {
@@ -141,6 +172,28 @@ func (v *settingsView) cacheCard() fyne.CanvasObject {
 	}})
 }
 
+// reopen reloads the form when it holds no unsaved input. Otherwise it
+// keeps the input and only says so if the file changed meanwhile.
+func (v *settingsView) reopen() {
+	if !v.dirty {
+		v.reload()
+		return
+	}
+	v.jobs.Go(func() {
+		ctx, cancel := viewCtrlContext()
+		defer cancel()
+		c, err := v.ctrl.Config(ctx)
+		fyne.Do(func() {
+			if err == nil && v.dirty && v.loaded != nil && !sameSettings(c, v.loaded) {
+				v.status.SetText("The config file changed on disk: your input is kept. Revert to file loads the file.")
+			}
+		})
+		if v.desk != nil {
+			v.desk.load()
+		}
+	})
+}
+
 // reload fills the form from the config file, dropping unsaved input.
 func (v *settingsView) reload() {
 	v.status.SetText("Loading…")
@@ -168,7 +221,11 @@ func (v *settingsView) reload() {
 	})
 }
 
+// fill shows c in the form, dropping unsaved input.
 func (v *settingsView) fill(c *app.Config) {
+	v.filling = true
+	defer func() { v.filling = false }()
+	v.loaded, v.dirty = c, false
 	g := c.Gateway
 	v.listen.SetText(g.Listen)
 	v.dashboard.SetText(g.Dashboard)
@@ -235,37 +292,63 @@ func (v *settingsView) parse() (func(*app.Config), error) {
 	}, nil
 }
 
+// doSave writes the fields the user changed in the form over the file as
+// it is now, so that a change made elsewhere to another field since the
+// form was filled stays; a change elsewhere to the same field is refused.
 func (v *settingsView) doSave() {
 	apply, err := v.parse()
-	if err != nil {
-		v.saved(nil, err)
+	if err != nil || v.loaded == nil {
+		v.saved(nil, nil, 0, cmp.Or(err, errors.New("the config file has not loaded yet")))
 		return
 	}
+	base, want := v.loaded, *v.loaded
+	apply(&want)
+	gen := v.edits
 	v.save.Disable()
 	v.status.SetText("Saving…")
 	v.jobs.Go(func() {
 		var restart []string
+		var written *app.Config
 		ctx, cancel := viewCtrlContext()
 		defer cancel()
 		err := v.ctrl.UpdateConfig(ctx, func(c *app.Config) error {
 			prev := *c
-			apply(c)
+			if err := mergeSettings(c, base, &want); err != nil {
+				return err
+			}
 			restart = restartNeeded(&prev, c)
+			cp := *c
+			written = &cp
 			return nil
 		})
-		fyne.Do(func() { v.saved(restart, err) })
+		fyne.Do(func() { v.saved(restart, written, gen, err) })
 	})
 }
 
-func (v *settingsView) saved(restart []string, err error) {
+// saved shows a save's outcome. Once saved, the form shows the file as
+// written (with the changes made elsewhere), unless the user typed on
+// while it saved: that input stays, unsaved.
+func (v *settingsView) saved(restart []string, written *app.Config, gen int, err error) {
 	defer v.content.Refresh() // the error line may have appeared or gone
 	v.save.Enable()
-	if err != nil {
+	notApplied, ok := savedNotApplied(err)
+	if err != nil && !ok {
 		showViewError(v.errText, err.Error())
 		v.status.SetText("Not saved: your input is kept.")
 		return
 	}
-	showViewError(v.errText, "")
+	if written != nil {
+		if v.edits == gen {
+			v.fill(written)
+		} else {
+			v.loaded = written
+		}
+	}
+	showViewError(v.errText, notApplied)
+	if ok {
+		v.status.SetText("")
+		return
+	}
 	msg := "Saved."
 	if len(restart) > 0 {
 		msg += " Restart the gateway for " + strings.Join(restart, ", ") + " to take effect."
