@@ -30,6 +30,10 @@ const (
 	// deskSettle bounds waiting, once content shows and the gateway is
 	// up, for the frame to hold still across deskStill.
 	deskSettle = 10 * time.Second
+	// deskExitWait bounds the exit after SIGTERM: the app stops its
+	// gateway (up to 15 s) first. Generous, because CI runs a race build
+	// while other packages' tests load both cores.
+	deskExitWait = 60 * time.Second
 	// deskStill is longer than the app's snapshot poll (1 s): a frame that
 	// holds across it shows the gateway's state as it is.
 	deskStill = 1200 * time.Millisecond
@@ -262,10 +266,10 @@ func (a *desktopApp) stop(t *testing.T) {
 	_ = a.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-a.exited:
-	case <-time.After(30 * time.Second):
+	case <-time.After(deskExitWait):
 		_ = a.cmd.Process.Kill()
 		<-a.exited
-		t.Errorf("mcplex gui did not exit within 30s of SIGTERM; killed")
+		t.Errorf("mcplex gui did not exit within %v of SIGTERM; killed", deskExitWait)
 	}
 	checkRaces(t, "mcplex gui", a.out)
 	deadline := time.Now().Add(15 * time.Second)

@@ -173,6 +173,7 @@ func (s *Shell) Run() {
 		s.atLaunch() // after the main window, so that it is in front
 	}
 	s.app.Run()
+	s.closed.Store(true)
 	close(stop)
 }
 
@@ -254,6 +255,12 @@ func (s *Shell) Quit() { s.app.Quit() }
 // shutdown stops an in-process gateway (its upstream processes with it)
 // and closes a controller that holds a connection. A service keeps running.
 func (s *Shell) shutdown() {
+	s.closed.Store(true)
+	s.mu.Lock()
+	if s.opCancel != nil {
+		s.opCancel() // a Start still in flight gives way to the Stop below
+	}
+	s.mu.Unlock()
 	if s.inProcess() {
 		ctx, cancel := context.WithTimeout(context.Background(), quitTimeout)
 		defer cancel()
@@ -318,10 +325,11 @@ func (s *Shell) runGatewayOp(busy, failed string, f func(context.Context) error)
 		return
 	}
 	s.op = gatewayOp{Busy: busy}
+	ctx, cancel := context.WithTimeout(context.Background(), gatewayOpTimeout)
+	s.opCancel = cancel
 	s.mu.Unlock()
 	s.emitOp()
 	s.tasks.Go(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), gatewayOpTimeout)
 		defer cancel()
 		var op gatewayOp
 		if err := f(ctx); err != nil {
@@ -330,6 +338,9 @@ func (s *Shell) runGatewayOp(busy, failed string, f func(context.Context) error)
 		s.mu.Lock()
 		s.op = op
 		s.mu.Unlock()
+		if s.closed.Load() {
+			return // the app has quit: no window to tell
+		}
 		s.Refresh()
 		fyne.Do(func() {
 			s.emitOp()

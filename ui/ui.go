@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -33,6 +34,13 @@ type Shell struct {
 	desk     *desktopOps    // the OS integration; nil without an app.Desktop (set before Run)
 	mode     string         // "in-process" or "service", as opened ("" = ask the snapshot)
 	atLaunch func()         // opens the window asked for with --show (set before Run)
+
+	// closed is set once the app's event loop has ended: from then on
+	// nothing may touch a widget (fyne.Do would run it on the calling
+	// goroutine). opCancel cancels the gateway operation in flight,
+	// cancelled at quit so that Stop need not wait for a slow Start.
+	closed   atomic.Bool
+	opCancel context.CancelFunc
 
 	mu          sync.Mutex
 	last        app.Snapshot
@@ -81,6 +89,9 @@ func (s *Shell) OnSnapshot(f func(app.Snapshot)) {
 // Refresh takes a snapshot now and hands it to every listener. It may be
 // called from any goroutine; the listeners run on the UI goroutine.
 func (s *Shell) Refresh() {
+	if s.closed.Load() {
+		return
+	}
 	snap := s.ctrl.Snapshot()
 	s.mu.Lock()
 	s.last = snap
