@@ -66,13 +66,7 @@ func paneView[V any](w fyne.Window) (V, bool) {
 // newViewErrorText returns a red, wrapping label that is hidden while empty.
 // Showing or hiding it changes the layout: refresh the window's content
 // container afterwards.
-func newViewErrorText() *widget.Label {
-	l := widget.NewLabel("")
-	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
-	l.Hide()
-	return l
-}
+func newViewErrorText() *widget.Label { return newFieldError() }
 
 func showViewError(l *widget.Label, msg string) {
 	l.SetText(msg)
