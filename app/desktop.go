@@ -370,10 +370,10 @@ func bridgeExecutable(goos, exe string) string {
 		return exe
 	}
 	dir := strings.LastIndexAny(exe, `\/`) + 1
-	if !strings.EqualFold(exe[dir:], "mcplexw.exe") {
+	if !strings.EqualFold(exe[dir:], osint.TrayExeName) {
 		return exe
 	}
-	return exe[:dir] + "mcplex.exe"
+	return exe[:dir] + osint.ConsoleExeName
 }
 
 func (d *osDesktop) StableExecutable() (string, error) {

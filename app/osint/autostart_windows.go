@@ -14,18 +14,14 @@ const (
 	runValue = "MCPlex"
 )
 
-// trayExeName is the GUI-subsystem build the installer puts next to the
-// console mcplex.exe (see packaging/windows/installer.nsi).
-const trayExeName = "mcplexw.exe"
-
 // TrayExecutable returns the executable that starts the tray, given this
 // program's: the console build (mcplex.exe) would open a console window at
 // login, so a GUI build next to it is preferred.
 func TrayExecutable(exe string) string {
-	if strings.EqualFold(filepath.Base(exe), trayExeName) {
+	if strings.EqualFold(filepath.Base(exe), TrayExeName) {
 		return exe
 	}
-	gui := filepath.Join(filepath.Dir(exe), trayExeName)
+	gui := filepath.Join(filepath.Dir(exe), TrayExeName)
 	if _, err := os.Stat(gui); err == nil {
 		return gui
 	}

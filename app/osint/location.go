@@ -155,15 +155,23 @@ func InstallSelf(exe, dir string) (string, error) {
 	return dst, nil
 }
 
-// windowsTwins returns the other executable of the Windows pair
-// (mcplex.exe <-> mcplexw.exe) next to exe, or nothing.
+// The Windows build ships as a pair the installer puts side by side (see
+// packaging/windows/installer.nsi): the console program (CLI and the
+// clients' stdio bridge) and the GUI-subsystem tray.
+const (
+	ConsoleExeName = "mcplex.exe"
+	TrayExeName    = "mcplexw.exe"
+)
+
+// windowsTwins returns the other executable of the Windows pair next to
+// exe, or nothing.
 func windowsTwins(exe string) []string {
-	dir, base := filepath.Dir(exe), strings.ToLower(filepath.Base(exe))
-	switch base {
-	case "mcplex.exe":
-		return []string{filepath.Join(dir, "mcplexw.exe")}
-	case "mcplexw.exe":
-		return []string{filepath.Join(dir, "mcplex.exe")}
+	dir, base := filepath.Dir(exe), filepath.Base(exe)
+	switch {
+	case strings.EqualFold(base, ConsoleExeName):
+		return []string{filepath.Join(dir, TrayExeName)}
+	case strings.EqualFold(base, TrayExeName):
+		return []string{filepath.Join(dir, ConsoleExeName)}
 	}
 	return nil
 }
