@@ -202,7 +202,7 @@ func (v *playgroundView) found(q string, ms []app.Match, err error) {
 		showViewError(v.searchErr, "Search failed: "+err.Error())
 	} else {
 		v.matches = ms
-		v.searchMsg.SetText(fmt.Sprintf("%s for %q", viewCount(len(ms), "tool"), q))
+		v.searchMsg.SetText(fmt.Sprintf("%s for %q", nounCount(len(ms), "tool"), q))
 	}
 	v.results.Refresh()
 	v.resultsNote.label.SetText("No tool matches the query.")

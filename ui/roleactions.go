@@ -155,7 +155,7 @@ func roleInUse(c *app.Config, role string) error {
 	}
 	var uses []string
 	if len(keys) > 0 {
-		uses = append(uses, fmt.Sprintf("%s (%s)", viewCount(len(keys), "API key"), strings.Join(keys, ", ")))
+		uses = append(uses, fmt.Sprintf("%s (%s)", nounCount(len(keys), "API key"), strings.Join(keys, ", ")))
 	}
 	if len(servers) > 0 {
 		uses = append(uses, "the allowed_roles of "+strings.Join(servers, ", "))

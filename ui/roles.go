@@ -275,7 +275,7 @@ func (v *rolesView) revalidate() {
 	default:
 		var nAllowed, nBlocked int
 		v.preview, nAllowed, nBlocked = previewRole(v.tools, allow, block)
-		v.previewMsg.SetText(fmt.Sprintf("%d of %s allowed, %d blocked", nAllowed, viewCount(len(v.tools), "tool"), nBlocked))
+		v.previewMsg.SetText(fmt.Sprintf("%d of %s allowed, %d blocked", nAllowed, nounCount(len(v.tools), "tool"), nBlocked))
 	}
 	v.previewList.Refresh()
 	if c, ok := v.editor.(*fyne.Container); ok {

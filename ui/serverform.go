@@ -233,12 +233,12 @@ func (f *serverForm) read(taken []string) (serverInput, map[string]string) {
 		stdio:       f.transport.Selected != transportHTTP,
 		command:     strings.TrimSpace(f.command.Text),
 		cwd:         strings.TrimSpace(f.cwd.Text),
-		args:        nonEmptyLines(f.args.Text),
+		args:        viewLines(f.args.Text),
 		env:         f.env.Map(),
 		url:         strings.TrimSpace(f.url.Text),
 		headers:     f.headers.Map(),
-		allowed:     nonEmptyLines(f.allowed.Text),
-		blocked:     nonEmptyLines(f.blocked.Text),
+		allowed:     viewLines(f.allowed.Text),
+		blocked:     viewLines(f.blocked.Text),
 	}
 	errs := map[string]string{}
 	switch {
@@ -313,15 +313,4 @@ func (f *serverForm) showErrors(errs map[string]string) {
 		setFieldError(l, errs[key])
 	}
 	f.content.Refresh()
-}
-
-// nonEmptyLines splits text into its trimmed, non-empty lines (nil if none).
-func nonEmptyLines(text string) []string {
-	var out []string
-	for l := range strings.Lines(text) {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }

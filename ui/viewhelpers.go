@@ -95,14 +95,6 @@ func viewLines(text string) []string {
 	return out
 }
 
-// viewCount is "1 tool", "3 tools".
-func viewCount(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}
-
 // viewMs shows a latency in milliseconds: "42 ms", "0.4 ms".
 func viewMs(d time.Duration) string {
 	ms := float64(d) / float64(time.Millisecond)
